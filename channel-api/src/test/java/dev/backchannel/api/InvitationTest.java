@@ -1,0 +1,139 @@
+package dev.backchannel.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.backchannel.api.error.InvalidInvitationException;
+import dev.backchannel.api.error.InvalidInvitationException.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class InvitationTest {
+  private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+  private static final byte[] FP = filled(32, 0x11);
+  private static final RelayAddress RELAY = RelayAddress.of(filled(32, 0x22), "127.0.0.1", 7443);
+
+  @Test
+  void roundTripsAndStaysShort() throws Exception {
+    Invitation inv = Invitation.create(RELAY, FP, NOW.plus(Duration.ofHours(24)));
+    String code = inv.toCompactString();
+    assertThat(code).startsWith("bc1-").hasSizeLessThan(200);
+    Invitation back = Invitation.parse(code, NOW);
+    assertThat(back.relay()).isEqualTo(RELAY);
+    assertThat(back.inviterFingerprint()).isEqualTo(FP);
+    assertThat(back.secret()).isEqualTo(inv.secret());
+    assertThat(back.expiresAt()).isEqualTo(NOW.plus(Duration.ofHours(24)));
+    assertThat(back.toCompactString()).isEqualTo(code);
+    assertThat(new String(inv.qrPayload(), java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo(code);
+  }
+
+  @Test
+  void toStringNeverShowsTheSecret() {
+    Invitation inv = Invitation.create(RELAY, FP, NOW.plusSeconds(60));
+    String hex = HexFormat.of().formatHex(inv.secret());
+    String b64 = Base64.getUrlEncoder().withoutPadding().encodeToString(inv.secret());
+    assertThat(inv.toString()).doesNotContain(hex).doesNotContain(b64.substring(0, 20))
+        .contains("redacted");
+  }
+
+  @Test
+  void everySingleCharacterTypoIsReportedAsChecksum() {
+    String code = Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int checked = 0;
+    for (int i = Invitation.PREFIX.length(); i < code.length(); i++) {
+      for (int j = 0; j < alphabet.length(); j += 7) {
+        char c = alphabet.charAt(j);
+        if (c == code.charAt(i)) {
+          continue;
+        }
+        String typo = code.substring(0, i) + c + code.substring(i + 1);
+        InvalidInvitationException e =
+            catchThrowableOfType(InvalidInvitationException.class, () -> Invitation.parse(typo, NOW));
+        assertThat(e).as("typo at %d", i).isNotNull();
+        assertThat(e.reason()).isIn(Reason.CHECKSUM, Reason.MALFORMED);
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(1000);
+  }
+
+  @Test
+  void truncatedOrWrongPrefixOrForeignCharacters() {
+    String code = Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString();
+    for (int cut = 0; cut < code.length(); cut += 5) {
+      String t = code.substring(0, cut);
+      assertThatThrownBy(() -> Invitation.parse(t, NOW)).isInstanceOf(InvalidInvitationException.class);
+    }
+    assertThat(reasonOf("hello")).isEqualTo(Reason.MALFORMED);
+    assertThat(reasonOf(code.replace("bc1-", "bc2-"))).isEqualTo(Reason.MALFORMED);
+    assertThat(reasonOf(code + "!")).isEqualTo(Reason.CHECKSUM);
+    assertThat(reasonOf(null)).isEqualTo(Reason.MALFORMED);
+  }
+
+  @Test
+  void expiredInvitationSaysSo() {
+    Invitation inv = Invitation.create(RELAY, FP, NOW.plusSeconds(10));
+    String code = inv.toCompactString();
+    InvalidInvitationException e =
+        catchThrowableOfType(
+            InvalidInvitationException.class, () -> Invitation.parse(code, NOW.plusSeconds(10)));
+    assertThat(e.reason()).isEqualTo(Reason.EXPIRED);
+    assertThat(e.getMessage()).contains("expired");
+    assertThat(inv.isExpired(NOW.plusSeconds(11))).isTrue();
+  }
+
+  @Test
+  void otherVersionIsReportedAsVersion() throws Exception {
+    // Re-encode a valid payload with version 2 and a correct checksum.
+    String code = Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString();
+    byte[] all = Base64.getUrlDecoder().decode(code.substring(4));
+    byte[] payload = Arrays.copyOf(all, all.length - 4);
+    payload[0] = 2;
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    sha.update("Backchannel-v1 invitation checksum".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] sum = Arrays.copyOf(sha.digest(payload), 4);
+    byte[] v2 = Arrays.copyOf(payload, payload.length + 4);
+    System.arraycopy(sum, 0, v2, payload.length, 4);
+    String code2 = "bc1-" + Base64.getUrlEncoder().withoutPadding().encodeToString(v2);
+    assertThat(reasonOf(code2)).isEqualTo(Reason.VERSION);
+  }
+
+  @Test
+  void randomTextOnlyEverGivesTypedErrors() {
+    Random random = new Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] junk = new byte[random.nextInt(200)];
+      random.nextBytes(junk);
+      String text =
+          (random.nextBoolean() ? "bc1-" : "")
+              + (random.nextBoolean()
+                  ? Base64.getUrlEncoder().withoutPadding().encodeToString(junk)
+                  : new String(junk, java.nio.charset.StandardCharsets.ISO_8859_1));
+      try {
+        Invitation.parse(text, NOW);
+      } catch (InvalidInvitationException expected) {
+        // the only allowed failure
+      }
+    }
+  }
+
+  private static Reason reasonOf(String text) {
+    InvalidInvitationException e =
+        catchThrowableOfType(InvalidInvitationException.class, () -> Invitation.parse(text, NOW));
+    return e == null ? null : e.reason();
+  }
+
+  private static byte[] filled(int n, int v) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+}
