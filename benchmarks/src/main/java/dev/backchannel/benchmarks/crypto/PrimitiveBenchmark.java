@@ -49,8 +49,6 @@ public class PrimitiveBenchmark {
   private byte[] key;
   private byte[] nonce;
   private byte[] plaintext;
-  private byte[] aesSealed;
-  private byte[] chachaSealed;
   private HMac bcHmac;
   private byte[] x25519Private;
   private byte[] x25519Peer;
@@ -72,8 +70,6 @@ public class PrimitiveBenchmark {
     plaintext = new byte[size];
     r.nextBytes(key);
     r.nextBytes(plaintext);
-    aesSealed = AesGcmAead.INSTANCE.seal(key, nonce, null, plaintext);
-    chachaSealed = ChaCha20Poly1305Aead.INSTANCE.seal(key, nonce, null, plaintext);
     bcHmac = new HMac(new SHA256Digest());
     x25519Private = X25519.generatePrivateKey();
     x25519Peer = X25519.publicKey(X25519.generatePrivateKey());
@@ -92,18 +88,31 @@ public class PrimitiveBenchmark {
     KeyFactory.getInstance("Ed25519");
   }
 
+  private long counter;
+
+  /** A fresh nonce per seal: the JDK rightly refuses to reuse a (key, nonce) pair. */
+  private byte[] nextNonce() {
+    long n = ++counter;
+    for (int i = 0; i < 8; i++) {
+      nonce[11 - i] = (byte) (n >>> (8 * i));
+    }
+    return nonce;
+  }
+
   /** JDK AES-256-GCM seal + open (chosen). */
   @Benchmark
   public byte[] aesGcmSealOpen() throws AuthenticationFailedException {
-    byte[] c = AesGcmAead.INSTANCE.seal(key, nonce, null, plaintext);
-    return AesGcmAead.INSTANCE.open(key, nonce, null, aesSealed.length == c.length ? c : aesSealed);
+    byte[] iv = nextNonce();
+    byte[] c = AesGcmAead.INSTANCE.seal(key, iv, null, plaintext);
+    return AesGcmAead.INSTANCE.open(key, iv, null, c);
   }
 
   /** Bouncy Castle ChaCha20-Poly1305 seal + open (alternative). */
   @Benchmark
   public byte[] chacha20Poly1305SealOpen() throws AuthenticationFailedException {
-    byte[] c = ChaCha20Poly1305Aead.INSTANCE.seal(key, nonce, null, plaintext);
-    return ChaCha20Poly1305Aead.INSTANCE.open(key, nonce, null, chachaSealed.length == c.length ? c : chachaSealed);
+    byte[] iv = nextNonce();
+    byte[] c = ChaCha20Poly1305Aead.INSTANCE.seal(key, iv, null, plaintext);
+    return ChaCha20Poly1305Aead.INSTANCE.open(key, iv, null, c);
   }
 
   /** JDK HMAC-SHA256 (chosen). */
