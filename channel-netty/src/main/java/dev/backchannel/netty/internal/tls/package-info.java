@@ -1,0 +1,2 @@
+/** Not API: internal to channel-netty; may change in any release. */
+package dev.backchannel.netty.internal.tls;

@@ -1,0 +1,144 @@
+package dev.backchannel.netty.relay;
+
+import com.google.protobuf.ByteString;
+import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.internal.wire.Deliver;
+import dev.backchannel.netty.internal.wire.Frame;
+import io.netty.channel.Channel;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which connection listens on which mailbox, and the pump that pushes stored envelopes to it in
+ * order: catch-up on subscribe, then each new envelope, reading from the store off the event loop
+ * and writing only while the channel is writable (a slow receiver slows only itself).
+ */
+final class Subscriptions {
+  private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+  /** Envelopes read from the store per pump step. */
+  static final int BATCH = 32;
+
+  private final MailboxStore store;
+  private final Executor storeExecutor;
+  private final RelayCounters counters;
+  private final Map<ByteBuffer, Subscription> byMailbox = new ConcurrentHashMap<>();
+
+  Subscriptions(MailboxStore store, Executor storeExecutor, RelayCounters counters) {
+    this.store = store;
+    this.storeExecutor = storeExecutor;
+    this.counters = counters;
+  }
+
+  /** One connection subscribed to one mailbox. State is touched on the channel's event loop only. */
+  final class Subscription {
+    final Channel channel;
+    final byte[] mailboxId;
+    final byte[] ownerKey;
+    private long nextSequence;
+    private boolean pumping;
+    private boolean again;
+    private volatile boolean active = true;
+
+    Subscription(Channel channel, byte[] mailboxId, byte[] ownerKey) {
+      this.channel = channel;
+      this.mailboxId = mailboxId;
+      this.ownerKey = ownerKey;
+    }
+
+    /** Schedules a pump on the channel's event loop. */
+    void poke() {
+      channel.eventLoop().execute(this::pump);
+    }
+
+    private void pump() {
+      if (!active || !channel.isActive()) {
+        return;
+      }
+      if (pumping) {
+        again = true;
+        return;
+      }
+      if (!channel.isWritable()) {
+        return; // resumed by channelWritabilityChanged
+      }
+      pumping = true;
+      again = false;
+      long from = nextSequence;
+      try {
+        storeExecutor.execute(() -> {
+          List<StoredEnvelope> batch;
+          try {
+            batch = store.read(mailboxId, from, BATCH);
+          } catch (Exception e) {
+            LOG.warn("reading mailbox {} failed: {}", RelayConnectionHandler.shortId(mailboxId), e.toString());
+            channel.eventLoop().execute(() -> pumping = false);
+            return;
+          }
+          channel.eventLoop().execute(() -> deliver(batch));
+        });
+      } catch (RejectedExecutionException e) {
+        pumping = false; // shutting down
+      }
+    }
+
+    private void deliver(List<StoredEnvelope> batch) {
+      pumping = false;
+      if (!active || !channel.isActive()) {
+        return;
+      }
+      for (StoredEnvelope e : batch) {
+        channel.write(Frame.newBuilder()
+            .setDeliver(Deliver.newBuilder()
+                .setMailboxId(ByteString.copyFrom(mailboxId))
+                .setMessageId(ByteString.copyFrom(e.messageId()))
+                .setBody(ByteString.copyFrom(e.body()))
+                .setSequence(e.sequence()))
+            .build());
+        nextSequence = e.sequence() + 1;
+        counters.delivered.incrementAndGet();
+      }
+      channel.flush();
+      if (batch.size() == BATCH || again) {
+        pump();
+      }
+    }
+
+    void cancel() {
+      active = false;
+    }
+  }
+
+  /** Registers {@code s}, replacing (and cancelling) an earlier subscriber of the mailbox. */
+  void add(Subscription s) {
+    Subscription old = byMailbox.put(ByteBuffer.wrap(s.mailboxId), s);
+    if (old != null && old != s) {
+      old.cancel();
+    }
+    s.poke();
+  }
+
+  Subscription create(Channel channel, byte[] mailboxId, byte[] ownerKey) {
+    return new Subscription(channel, mailboxId, ownerKey);
+  }
+
+  /** Removes {@code s} if it is still the mailbox's subscriber. */
+  void remove(Subscription s) {
+    s.cancel();
+    byMailbox.remove(ByteBuffer.wrap(s.mailboxId), s);
+  }
+
+  /** A new envelope is durable in {@code mailboxId}: wake its subscriber, if any. */
+  void stored(byte[] mailboxId) {
+    Subscription s = byMailbox.get(ByteBuffer.wrap(mailboxId));
+    if (s != null) {
+      s.poke();
+    }
+  }
+}
