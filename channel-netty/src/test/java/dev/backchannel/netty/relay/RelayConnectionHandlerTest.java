@@ -1,0 +1,183 @@
+package dev.backchannel.netty.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.backchannel.netty.internal.pipeline.Frames;
+import dev.backchannel.netty.internal.wire.Ack;
+import dev.backchannel.netty.internal.wire.Deliver;
+import dev.backchannel.netty.internal.wire.ErrorCode;
+import dev.backchannel.netty.internal.wire.Frame;
+import dev.backchannel.netty.internal.wire.Ping;
+import dev.backchannel.netty.store.RocksDbMailboxStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay's pipeline (without TLS) on an EmbeddedChannel, with the real store: malformed,
+ * oversize and out-of-order frames get an error frame and, where the stream cannot be trusted
+ * any more, a closed connection; nothing leaks (the leak detector is PARANOID).
+ */
+class RelayConnectionHandlerTest {
+  @TempDir Path dir;
+  private RocksDbMailboxStore store;
+  private ExecutorService storeExecutor;
+  private EmbeddedChannel ch;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = new RocksDbMailboxStore(dir);
+    storeExecutor = Executors.newSingleThreadExecutor();
+    RelayConfig config = RelayConfig.builder(dir).maxFrameBytes(70_000).build();
+    RelayCounters counters = new RelayCounters();
+    ch = new EmbeddedChannel();
+    Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
+    ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
+        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
+        new Subscriptions(store, storeExecutor, counters)));
+    ch.pipeline().fireChannelActive();
+    assertThat(readFrames()).singleElement().satisfies(f -> {
+      assertThat(f.hasHello()).isTrue();
+      assertThat(f.getHello().getChallenge().size()).isEqualTo(32);
+    });
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    ch.finishAndReleaseAll();
+    ch.checkException();
+    storeExecutor.shutdownNow();
+    storeExecutor.awaitTermination(5, TimeUnit.SECONDS);
+    store.close();
+  }
+
+  /** Decodes what the handler wrote (length-prefixed protobuf). */
+  private List<Frame> readFrames() throws Exception {
+    List<Frame> out = new ArrayList<>();
+    ByteBuf all = Unpooled.buffer();
+    try {
+      for (int spin = 0; spin < 200; spin++) {
+        ch.runPendingTasks();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+          all.writeBytes(b); // the prefix and the message come as separate buffers
+          b.release();
+        }
+        while (all.readableBytes() >= 4 && all.readableBytes() >= 4 + all.getInt(all.readerIndex())) {
+          byte[] bytes = new byte[all.readInt()];
+          all.readBytes(bytes);
+          out.add(Frame.parseFrom(bytes));
+        }
+        if (!out.isEmpty() && all.readableBytes() == 0) {
+          return out;
+        }
+        Thread.sleep(5);
+      }
+      return out;
+    } finally {
+      all.release();
+    }
+  }
+
+  private void writeFrame(Frame f) {
+    byte[] bytes = f.toByteArray();
+    ByteBuf b = Unpooled.buffer(4 + bytes.length).writeInt(bytes.length).writeBytes(bytes);
+    ch.writeInbound(b);
+  }
+
+  @Test
+  void pingIsAnswered() throws Exception {
+    writeFrame(Frame.newBuilder().setRequestId(7).setPing(Ping.getDefaultInstance()).build());
+    assertThat(readFrames()).singleElement().satisfies(f -> {
+      assertThat(f.getRequestId()).isEqualTo(7);
+      assertThat(f.hasOk()).isTrue();
+    });
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void hugeLengthPrefixIsRefusedWithoutAllocatingAndCloses() throws Exception {
+    ch.writeInbound(Unpooled.buffer(8).writeInt(Integer.MAX_VALUE).writeInt(0));
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.TOO_LARGE));
+    ch.runPendingTasks();
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void oversizeFrameJustAboveTheLimitIsRefused() throws Exception {
+    ch.writeInbound(Unpooled.buffer(8).writeInt(70_001).writeInt(0));
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.TOO_LARGE));
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void malformedProtobufIsRefusedAndCloses() throws Exception {
+    byte[] junk = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x7a};
+    ch.writeInbound(Unpooled.buffer().writeInt(junk.length).writeBytes(junk));
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void ackBeforeSubscribeIsAnErrorButTheConnectionStays() throws Exception {
+    writeFrame(Frame.newBuilder().setRequestId(3).setAck(Ack.newBuilder()
+        .setMailboxId(ByteString.copyFrom(new byte[32]))
+        .setMessageId(ByteString.copyFrom(new byte[16]))).build());
+    assertThat(readFrames()).singleElement().satisfies(f -> {
+      assertThat(f.getRequestId()).isEqualTo(3);
+      assertThat(f.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
+    });
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void relayOnlyFramesFromAClientAreRefusedAndClose() throws Exception {
+    writeFrame(Frame.newBuilder().setRequestId(4).setDeliver(Deliver.getDefaultInstance()).build());
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void requestWithoutIdIsRefusedAndCloses() throws Exception {
+    writeFrame(Frame.newBuilder().setPing(Ping.getDefaultInstance()).build());
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void malformedFieldsGetTypedErrors() throws Exception {
+    writeFrame(Frame.newBuilder().setRequestId(5).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder()
+            .setMailboxId(ByteString.copyFrom(new byte[31]))
+            .setMessageId(ByteString.copyFrom(new byte[16]))
+            .setBody(ByteString.copyFrom(new byte[10]))).build());
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST));
+    writeFrame(Frame.newBuilder().setRequestId(6).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder()
+            .setMailboxId(ByteString.copyFrom(new byte[32]))
+            .setMessageId(ByteString.copyFrom(new byte[16]))
+            .setBody(ByteString.copyFrom(new byte[10]))).build());
+    assertThat(readFrames()).singleElement().satisfies(f ->
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.NO_SUCH_MAILBOX));
+    assertThat(ch.isActive()).isTrue();
+  }
+}
