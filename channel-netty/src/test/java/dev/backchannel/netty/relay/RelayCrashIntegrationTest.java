@@ -100,7 +100,7 @@ class RelayCrashIntegrationTest {
           restarted = startRelay(dir, port, address);
         }
       }
-      CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
       assertThat(acked).hasSize(MESSAGES);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (delivered.size() < MESSAGES && System.nanoTime() < deadline) {

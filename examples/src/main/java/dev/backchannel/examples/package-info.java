@@ -1,0 +1,2 @@
+/** Runnable examples: the relay node command line ({@code relay}). */
+package dev.backchannel.examples;

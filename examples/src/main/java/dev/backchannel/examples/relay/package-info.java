@@ -1,0 +1,2 @@
+/** The relay node as a command: {@code java -jar backchannel.jar relay --data DIR}. */
+package dev.backchannel.examples.relay;
