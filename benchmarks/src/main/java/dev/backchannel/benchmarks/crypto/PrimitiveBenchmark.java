@@ -1,12 +1,14 @@
 package dev.backchannel.benchmarks.crypto;
 
-import dev.backchannel.api.error.AuthenticationFailedException;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
-import dev.backchannel.crypto.internal.AesGcmAead;
-import dev.backchannel.crypto.internal.ChaCha20Poly1305Aead;
-import dev.backchannel.crypto.internal.Hmac;
-import dev.backchannel.crypto.internal.X25519;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
+import org.bouncycastle.crypto.params.AEADParameters;
+import org.bouncycastle.math.ec.rfc7748.X25519;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -33,8 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Chooses each primitive's implementation by measurement: each pair below is the candidate we
  * use beside the one we rejected, in the same run (so results read as ratios).
  *
- * <p>This harness reaches into {@code dev.backchannel.crypto.internal} on purpose: it measures
- * the internals, it is not a user of the library.
+ * <p>The symmetric candidates are called exactly as {@code channel-crypto}'s internal wrappers
+ * call them (JDK {@code AES/GCM/NoPadding} and {@code HmacSHA256}, Bouncy Castle's lightweight
+ * {@code ChaCha20Poly1305}, {@code HMac} and {@code X25519}), so this module needs no access to
+ * another module's internals; Ed25519 goes through the public {@link Ed25519}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +54,8 @@ public class PrimitiveBenchmark {
   private byte[] nonce;
   private byte[] plaintext;
   private HMac bcHmac;
+  private Cipher gcm;
+  private Mac jdkHmac;
   private byte[] x25519Private;
   private byte[] x25519Peer;
   private KeyAgreement jdkXdh;
@@ -71,8 +77,14 @@ public class PrimitiveBenchmark {
     r.nextBytes(key);
     r.nextBytes(plaintext);
     bcHmac = new HMac(new SHA256Digest());
-    x25519Private = X25519.generatePrivateKey();
-    x25519Peer = X25519.publicKey(X25519.generatePrivateKey());
+    gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    jdkHmac = Mac.getInstance("HmacSHA256");
+    x25519Private = new byte[32];
+    X25519.generatePrivateKey(r, x25519Private);
+    byte[] other = new byte[32];
+    X25519.generatePrivateKey(r, other);
+    x25519Peer = new byte[32];
+    X25519.generatePublicKey(other, 0, x25519Peer, 0);
     KeyPairGenerator xdh = KeyPairGenerator.getInstance("X25519");
     jdkXdhMine = xdh.generateKeyPair();
     jdkXdhPeer = xdh.generateKeyPair();
@@ -101,24 +113,35 @@ public class PrimitiveBenchmark {
 
   /** JDK AES-256-GCM seal + open (chosen). */
   @Benchmark
-  public byte[] aesGcmSealOpen() throws AuthenticationFailedException {
+  public byte[] aesGcmSealOpen() throws Exception {
     byte[] iv = nextNonce();
-    byte[] c = AesGcmAead.INSTANCE.seal(key, iv, null, plaintext);
-    return AesGcmAead.INSTANCE.open(key, iv, null, c);
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    gcm.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    byte[] c = gcm.doFinal(plaintext);
+    gcm.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    return gcm.doFinal(c);
   }
 
   /** Bouncy Castle ChaCha20-Poly1305 seal + open (alternative). */
   @Benchmark
-  public byte[] chacha20Poly1305SealOpen() throws AuthenticationFailedException {
+  public byte[] chacha20Poly1305SealOpen() throws Exception {
     byte[] iv = nextNonce();
-    byte[] c = ChaCha20Poly1305Aead.INSTANCE.seal(key, iv, null, plaintext);
-    return ChaCha20Poly1305Aead.INSTANCE.open(key, iv, null, c);
+    ChaCha20Poly1305 enc = new ChaCha20Poly1305();
+    enc.init(true, new AEADParameters(new KeyParameter(key), 128, iv, null));
+    byte[] c = new byte[enc.getOutputSize(plaintext.length)];
+    enc.doFinal(c, enc.processBytes(plaintext, 0, plaintext.length, c, 0));
+    ChaCha20Poly1305 dec = new ChaCha20Poly1305();
+    dec.init(false, new AEADParameters(new KeyParameter(key), 128, iv, null));
+    byte[] p = new byte[dec.getOutputSize(c.length)];
+    dec.doFinal(p, dec.processBytes(c, 0, c.length, p, 0));
+    return p;
   }
 
   /** JDK HMAC-SHA256 (chosen). */
   @Benchmark
-  public byte[] hmacJdk() {
-    return Hmac.mac(key, plaintext);
+  public byte[] hmacJdk() throws Exception {
+    jdkHmac.init(new SecretKeySpec(key, "HmacSHA256"));
+    return jdkHmac.doFinal(plaintext);
   }
 
   /** Bouncy Castle HMAC-SHA256 (alternative). */
@@ -133,8 +156,10 @@ public class PrimitiveBenchmark {
 
   /** Bouncy Castle X25519 agreement (chosen). */
   @Benchmark
-  public byte[] x25519BouncyCastle() throws Exception {
-    return X25519.agree(x25519Private, x25519Peer);
+  public byte[] x25519BouncyCastle() {
+    byte[] out = new byte[32];
+    X25519.calculateAgreement(x25519Private, 0, x25519Peer, 0, out, 0);
+    return out;
   }
 
   /** JDK XDH X25519 agreement (alternative). */

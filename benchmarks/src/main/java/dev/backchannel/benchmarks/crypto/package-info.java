@@ -1,0 +1,2 @@
+/** Benchmarks of the cryptographic primitives and protocol operations. */
+package dev.backchannel.benchmarks.crypto;

@@ -1,0 +1,2 @@
+/** JMH benchmarks of Backchannel, each beside its baseline measured in the same run. */
+package dev.backchannel.benchmarks;
