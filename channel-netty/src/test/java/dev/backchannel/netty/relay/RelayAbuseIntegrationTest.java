@@ -1,0 +1,205 @@
+package dev.backchannel.netty.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backchannel.api.error.RelayErrorCode;
+import dev.backchannel.api.error.RelayRejectedException;
+import dev.backchannel.api.error.RelayUnavailableException;
+import dev.backchannel.crypto.Ed25519;
+import dev.backchannel.netty.client.RelayLink;
+import dev.backchannel.netty.internal.auth.CommandAuth;
+import dev.backchannel.netty.internal.wire.Frame;
+import dev.backchannel.netty.internal.wire.Subscribe;
+import dev.backchannel.netty.relay.RelayTestSupport.Box;
+import com.google.protobuf.ByteString;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Misbehaving clients against a real relay over TLS: they get errors or closed connections, and
+ * well-behaved clients keep being served.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RelayAbuseIntegrationTest {
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private RelayServer relay(RelayConfig.Builder b) throws Exception {
+    RelayServer r = RelayServer.start(b.port(0).build());
+    closeables.add(r);
+    return r;
+  }
+
+  private RelayLink open(RelayServer relay) throws Exception {
+    RelayLink l = RelayTestSupport.link(relay.address());
+    closeables.add(0, l);
+    return l;
+  }
+
+  /** A raw TLS client that trusts anything: the attacker's own code, not our link. */
+  private static SSLSocket rawTls(RelayServer relay) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", relay.address().port());
+    s.setSoTimeout(20_000);
+    s.startHandshake();
+    return s;
+  }
+
+  private static Frame readFrame(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return Frame.parseFrom(b);
+  }
+
+  private static void writeFrame(DataOutputStream out, Frame f) throws IOException {
+    byte[] b = f.toByteArray();
+    out.writeInt(b.length);
+    out.write(b);
+    out.flush();
+  }
+
+  private static boolean closedByPeer(Socket s) {
+    try {
+      return s.getInputStream().read() < 0;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void garbageOverTlsIsCutOffAndOthersAreStillServed() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir));
+    RelayLink good = open(relay);
+    try (SSLSocket bad = rawTls(relay)) {
+      DataInputStream in = new DataInputStream(bad.getInputStream());
+      DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+      assertThat(readFrame(in).hasHello()).isTrue();
+      out.writeInt(Integer.MAX_VALUE);
+      out.flush();
+      assertThat(readFrame(in).getError().getCode().name()).isEqualTo("TOO_LARGE");
+      assertThat(closedByPeer(bad)).isTrue();
+    }
+    good.ping().get(20, TimeUnit.SECONDS);
+    assertThat(relay.counters().rejected()).isPositive();
+  }
+
+  /** Checklist 15: a subscribe signature made for one connection is refused on another. */
+  @Test
+  void signedCommandsCannotBeReplayedOnAnotherConnection() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir));
+    Box box = new Box().create(open(relay));
+    Frame captured;
+    try (SSLSocket first = rawTls(relay)) {
+      DataInputStream in = new DataInputStream(first.getInputStream());
+      DataOutputStream out = new DataOutputStream(first.getOutputStream());
+      byte[] challenge = readFrame(in).getHello().getChallenge().toByteArray();
+      captured = Frame.newBuilder().setRequestId(1).setSubscribe(Subscribe.newBuilder()
+          .setMailboxId(ByteString.copyFrom(box.id))
+          .setSignature(ByteString.copyFrom(Ed25519.sign(box.owner,
+              CommandAuth.message(CommandAuth.SUBSCRIBE, challenge, box.id, null))))).build();
+      writeFrame(out, captured);
+      assertThat(readFrame(in).hasOk()).isTrue();
+    }
+    try (SSLSocket replay = rawTls(relay)) {
+      DataInputStream in = new DataInputStream(replay.getInputStream());
+      DataOutputStream out = new DataOutputStream(replay.getOutputStream());
+      readFrame(in); // a fresh challenge
+      writeFrame(out, captured);
+      assertThat(readFrame(in).getError().getCode().name()).isEqualTo("UNAUTHORIZED");
+    }
+  }
+
+  @Test
+  void silentConnectionsAreClosedByTheHandshakeAndIdleTimeouts() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir)
+        .handshakeTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofMillis(800)));
+    RelayLink good = open(relay);
+    try (Socket silent = new Socket("127.0.0.1", relay.address().port());
+        SSLSocket idle = rawTls(relay)) {
+      silent.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      assertThat(closedByPeer(silent)).isTrue(); // never started TLS
+      DataInputStream in = new DataInputStream(idle.getInputStream());
+      readFrame(in);
+      assertThat(closedByPeer(idle)).isTrue(); // TLS done, then nothing sent
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
+    }
+    // The link's own connection went idle too: it reconnects and is served.
+    good.ping().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void requestFloodIsRateLimited() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir).maxRequestsPerSecond(5));
+    RelayLink flooder = open(relay);
+    List<CompletableFuture<Void>> pings = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      pings.add(flooder.ping());
+    }
+    int limited = 0;
+    for (CompletableFuture<Void> p : pings) {
+      try {
+        p.get(20, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOfSatisfying(RelayRejectedException.class,
+            r -> assertThat(r.code()).isEqualTo(RelayErrorCode.RATE_LIMITED));
+        limited++;
+      }
+    }
+    assertThat(limited).isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void connectionsBeyondTheLimitAreRefused() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir).maxConnections(2));
+    open(relay);
+    open(relay);
+    RelayLink third = RelayLink.builder(relay.address())
+        .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
+    closeables.add(0, third);
+    try {
+      third.awaitConnected(Duration.ofSeconds(2));
+      throw new AssertionError("a third connection was served");
+    } catch (RelayUnavailableException expected) {
+      assertThat(relay.counters().rejected()).isPositive();
+    }
+  }
+}
