@@ -1,0 +1,81 @@
+package dev.backchannel.api;
+
+import dev.backchannel.api.error.BackchannelException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One party of Backchannel: an identity, its contacts and conversations, its state directory
+ * and its link to a relay. The front door of the library:
+ *
+ * <pre>{@code
+ * try (Peer envoy = Peer.builder()
+ *         .stateDirectory(Path.of("envoy-state"))
+ *         .passphrase(console.readPassword())
+ *         .relay(RelayAddress.parse(relayUri))
+ *         .build()) {
+ *   Conversation talks = envoy.accept(Invitation.parse(pasted), "minister");
+ *   talks.onMessage(m -> ui.show(m.text()));
+ *   talks.send("hello").join();
+ * }
+ * }</pre>
+ *
+ * <p>Guarantees: state changes are atomic and durable (a crash at any moment leaves a state that
+ * resumes); with a passphrase, the state directory holds no plaintext and no key bytes. Thread-
+ * safe. {@link #close()} is idempotent.
+ *
+ * @since 0.1
+ */
+public interface Peer extends AutoCloseable {
+  /** A builder that finds the runtime (channel-netty) through {@link java.util.ServiceLoader}. */
+  static PeerBuilder builder() {
+    return new PeerBuilder();
+  }
+
+  /**
+   * Makes an invitation for a new contact who will be called {@code name} here, valid for
+   * {@code validity} (at most 30 days). The returned invitation's string travels out of band.
+   *
+   * @throws BackchannelException if the relay cannot store the sealed bundle, or a name is taken
+   */
+  Invitation createInvitation(String name, Duration validity) throws BackchannelException;
+
+  /**
+   * Accepts an invitation: fetches and checks the inviter's bundle, runs the handshake and
+   * opens the conversation, named {@code name} here.
+   *
+   * @throws dev.backchannel.api.error.InvalidInvitationException if it expired, was used, or its
+   *     bundle does not match the inviter's fingerprint
+   * @throws BackchannelException for relay and storage failures
+   */
+  Conversation accept(Invitation invitation, String name) throws BackchannelException;
+
+  /** Every conversation, in the order they were made. */
+  List<Conversation> conversations();
+
+  /** The conversation with the contact named {@code name}. */
+  Optional<Conversation> conversation(String name);
+
+  /** Called with each conversation opened by someone accepting one of our invitations. */
+  void onConversation(Consumer<Conversation> listener);
+
+  /** This peer's identity fingerprint (32 bytes, a copy). */
+  byte[] fingerprint();
+
+  /** Starts closing; the future completes when the peer has stopped. */
+  CompletableFuture<Void> closeAsync();
+
+  /**
+   * Waits until the peer has stopped.
+   *
+   * @return whether it stopped within {@code timeout}
+   */
+  boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+  /** Closes the peer, waiting briefly for pending writes. Idempotent. */
+  @Override
+  void close();
+}

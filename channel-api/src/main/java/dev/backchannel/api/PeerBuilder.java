@@ -1,0 +1,92 @@
+package dev.backchannel.api;
+
+import dev.backchannel.api.error.BackchannelBugException;
+import dev.backchannel.api.error.BackchannelException;
+import dev.backchannel.api.spi.PeerProvider;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
+
+/**
+ * Builds a {@link Peer}. Setters check their argument at once; {@link #build()} checks that the
+ * state directory and the relay are set, then opens the peer through the runtime found by
+ * {@link ServiceLoader} (channel-netty on the class path). Not thread-safe.
+ *
+ * @since 0.1
+ */
+public final class PeerBuilder {
+  private Path stateDirectory;
+  private char[] passphrase;
+  private RelayAddress relay;
+  private Executor callbackExecutor;
+
+  PeerBuilder() {}
+
+  /** Where the peer keeps its state (created if missing). Required. */
+  public PeerBuilder stateDirectory(Path directory) {
+    this.stateDirectory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  /**
+   * Encrypts the state at rest under a key derived from {@code passphrase} with Argon2id. The
+   * builder copies it; the caller should clear its array, and the copy is zeroed after use.
+   *
+   * @throws IllegalArgumentException if it is empty
+   */
+  public PeerBuilder passphrase(char[] passphrase) {
+    Objects.requireNonNull(passphrase, "passphrase");
+    if (passphrase.length == 0) {
+      throw new IllegalArgumentException("passphrase must not be empty");
+    }
+    if (this.passphrase != null) {
+      Arrays.fill(this.passphrase, '\0');
+    }
+    this.passphrase = passphrase.clone();
+    return this;
+  }
+
+  /** The relay that holds this peer's mailboxes. Required. */
+  public PeerBuilder relay(RelayAddress relay) {
+    this.relay = Objects.requireNonNull(relay, "relay");
+    return this;
+  }
+
+  /** Where listeners run (default: a single thread of the runtime's own). Never a network thread. */
+  public PeerBuilder callbackExecutor(Executor executor) {
+    this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Opens the peer, creating its identity on first use.
+   *
+   * @throws IllegalStateException if the state directory or the relay is not set
+   * @throws dev.backchannel.api.error.StateStoreException if the state cannot be opened, or the
+   *     passphrase is wrong or missing
+   * @throws BackchannelException for other failures
+   */
+  public Peer build() throws BackchannelException {
+    if (stateDirectory == null) {
+      throw new IllegalStateException("stateDirectory is required");
+    }
+    if (relay == null) {
+      throw new IllegalStateException("relay is required");
+    }
+    PeerProvider provider = ServiceLoader.load(PeerProvider.class).findFirst()
+        .orElseThrow(() -> new BackchannelBugException(
+            "no Backchannel runtime found: put channel-netty on the class path"));
+    PeerConfig config = new PeerConfig(stateDirectory, passphrase, relay, callbackExecutor);
+    if (passphrase != null) {
+      Arrays.fill(passphrase, '\0');
+      passphrase = null;
+    }
+    try {
+      return provider.open(config);
+    } finally {
+      config.clearPassphrase();
+    }
+  }
+}
