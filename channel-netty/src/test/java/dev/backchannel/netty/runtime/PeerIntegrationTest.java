@@ -1,0 +1,192 @@
+package dev.backchannel.netty.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backchannel.api.Conversation;
+import dev.backchannel.api.Invitation;
+import dev.backchannel.api.Message;
+import dev.backchannel.api.Peer;
+import dev.backchannel.api.error.InvalidInvitationException;
+import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.relay.RelayConfig;
+import dev.backchannel.netty.relay.RelayServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two peers through a real relay on loopback, as an embedding application uses them. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PeerIntegrationTest {
+  @TempDir Path dir;
+  private RelayServer relay;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeEach
+  void startRelay() throws Exception {
+    relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0).build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    relay.close();
+  }
+
+  private Peer peer(String name, char[] passphrase) throws Exception {
+    var b = Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address());
+    if (passphrase != null) {
+      b.passphrase(passphrase);
+    }
+    Peer p = b.build();
+    closeables.add(0, p);
+    return p;
+  }
+
+  private static Conversation await(Peer p, String name) throws InterruptedException {
+    for (int i = 0; i < 400; i++) {
+      Optional<Conversation> c = p.conversation(name);
+      if (c.isPresent()) {
+        return c.get();
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("no conversation " + name);
+  }
+
+  private static Message next(Conversation c) throws InterruptedException {
+    return c.receive(Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no message"));
+  }
+
+  /** Invite, accept, talk both ways, receipts, equal safety numbers, verify. */
+  @Test
+  void inviteAcceptTalkAndVerify() throws Exception {
+    Peer alice = peer("alice", null);
+    Peer bob = peer("bob", null);
+    Invitation inv = alice.createInvitation("bob", Duration.ofHours(1));
+    String code = inv.toCompactString();
+    assertThat(code).startsWith("bc1-").hasSizeLessThan(200);
+
+    List<Long> delivered = new CopyOnWriteArrayList<>();
+    Conversation toAlice = bob.accept(Invitation.parse(code), "alice");
+    toAlice.onDelivered(delivered::add);
+    assertThat(toAlice.send("hello, this is bob").get(30, TimeUnit.SECONDS)).isEqualTo(1);
+
+    Conversation toBob = await(alice, "bob");
+    Message m = next(toBob);
+    assertThat(m.text()).isEqualTo("hello, this is bob");
+    assertThat(m.sequence()).isEqualTo(1);
+    assertThat(toBob.send("welcome, bob").get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(next(toAlice).text()).isEqualTo("welcome, bob");
+    assertThat(toAlice.isEstablished()).isTrue();
+    toAlice.send("second").get(30, TimeUnit.SECONDS);
+    assertThat(next(toBob).text()).isEqualTo("second");
+
+    assertThat(toAlice.safetyNumber()).isEqualTo(toBob.safetyNumber());
+    assertThat(toAlice.isVerified()).isFalse();
+    toAlice.markVerified();
+    assertThat(toAlice.isVerified()).isTrue();
+    for (int i = 0; i < 100 && delivered.size() < 2; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(delivered).contains(1L, 2L);
+
+    // The invitation was single-use.
+    assertThatThrownBy(() -> peer("carol", null).accept(Invitation.parse(code), "alice"))
+        .isInstanceOf(InvalidInvitationException.class)
+        .satisfies(e -> assertThat(((InvalidInvitationException) e).reason())
+            .isEqualTo(InvalidInvitationException.Reason.USED));
+  }
+
+  /** One side closed while the other sends 100: on reopening it reads all 100, in order, once. */
+  @Test
+  void offlineDeliveryOfAHundredMessages() throws Exception {
+    Peer alice = peer("alice", null);
+    Peer bob = peer("bob", null);
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("hi").get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "bob");
+    assertThat(next(toBob).text()).isEqualTo("hi");
+    toBob.send("ready").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("ready");
+
+    bob.close();
+    closeables.remove(bob);
+    for (int i = 1; i <= 100; i++) {
+      toBob.send("offline " + i).get(30, TimeUnit.SECONDS);
+    }
+    Peer bobAgain = peer("bob", null);
+    Conversation back = bobAgain.conversation("alice").orElseThrow();
+    for (int i = 1; i <= 100; i++) {
+      Message m = next(back);
+      assertThat(m.text()).isEqualTo("offline " + i);
+      assertThat(m.sequence()).isEqualTo(i + 1);
+    }
+    assertThat(back.receive(Duration.ofMillis(500))).isEmpty();
+  }
+
+  /** With a passphrase, the state holds no plaintext and no key bytes; a wrong one is refused. */
+  @Test
+  void stateAtRestAndRelayViewHoldNoPlaintextOrIdentity() throws Exception {
+    char[] pass = "correct horse battery staple".toCharArray();
+    Peer alice = peer("alice", pass.clone());
+    Peer bob = peer("bob", "another passphrase".toCharArray());
+    String secretText = "the meeting is at the old embassy at nine";
+    Conversation toAlice = bob.accept(alice.createInvitation("envoy-q3", Duration.ofHours(1)), "minister-x7");
+    toAlice.send(secretText).get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "envoy-q3");
+    assertThat(next(toBob).text()).isEqualTo(secretText);
+    toBob.send(secretText + " (confirmed)").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo(secretText + " (confirmed)");
+    String aliceFingerprint = HexFormat.of().formatHex(alice.fingerprint());
+    String bobFingerprint = HexFormat.of().formatHex(bob.fingerprint());
+    alice.close();
+    bob.close();
+    closeables.clear();
+    relay.close();
+
+    for (Path p : List.of(dir.resolve("alice"), dir.resolve("bob"), dir.resolve("relay"))) {
+      String all = readAll(p);
+      assertThat(all).as(p + " holds no plaintext").doesNotContain(secretText.substring(0, 20));
+      assertThat(all).as(p + " holds no fingerprint").doesNotContain(aliceFingerprint.substring(0, 24))
+          .doesNotContain(bobFingerprint.substring(0, 24));
+      assertThat(all).as(p + " holds no contact name").doesNotContain("envoy-q3").doesNotContain("minister-x7");
+    }
+    assertThatThrownBy(() -> Peer.builder().stateDirectory(dir.resolve("alice"))
+        .relay(relay.address()).passphrase("wrong".toCharArray()).build())
+        .isInstanceOf(StateStoreException.class).hasMessageContaining("wrong passphrase");
+    assertThatThrownBy(() -> Peer.builder().stateDirectory(dir.resolve("alice"))
+        .relay(relay.address()).build())
+        .isInstanceOf(StateStoreException.class).hasMessageContaining("passphrase");
+    relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0).build());
+  }
+
+  /** Every file's bytes as ISO-8859-1 text plus their hex, to search for strings and key hex. */
+  private static String readAll(Path root) throws IOException {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(f);
+        b.append(new String(bytes, StandardCharsets.ISO_8859_1)).append('\n');
+        b.append(HexFormat.of().formatHex(bytes)).append('\n');
+      }
+    }
+    return b.toString();
+  }
+}
