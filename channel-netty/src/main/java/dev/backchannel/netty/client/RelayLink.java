@@ -426,10 +426,14 @@ public final class RelayLink implements AutoCloseable {
     checkId(mailboxId, 32, "mailbox id");
     Objects.requireNonNull(listener, "listener");
     SubscriptionState s = new SubscriptionState(mailboxId.clone(), ownerKey.copy(), listener);
+    ByteBuffer key = ByteBuffer.wrap(s.mailboxId());
+    // Registered before the request goes out: the relay pushes stored envelopes right after its
+    // Ok, possibly in the same read, and none of them may find the mailbox unknown.
+    loop.execute(() -> subscriptions.put(key, s));
     CompletableFuture<Frame> f = request(c -> subscribeFrame(c, s), false);
     f.whenComplete((frame, err) -> {
-      if (err == null && !frame.hasError()) {
-        loop.execute(() -> subscriptions.put(ByteBuffer.wrap(s.mailboxId()), s));
+      if (err != null || frame.hasError()) {
+        loop.execute(() -> subscriptions.remove(key, s));
       }
     });
     return reply(f, x -> null);
