@@ -73,4 +73,13 @@ public interface Conversation {
 
   /** Whether both sides have finished the handshake and messages can flow both ways. */
   boolean isEstablished();
+
+  /**
+   * Moves this side's receiving mailbox to a fresh one, so the relay can no longer link future
+   * traffic to the old mailbox id. The new mailbox is locked to the contact's sender key and
+   * announced inside the encrypted session; the old one keeps working until the contact's first
+   * envelope arrives at the new one, and is then deleted. The future completes once the
+   * announcement is durably at the relay.
+   */
+  CompletableFuture<Void> rotateMailboxes();
 }

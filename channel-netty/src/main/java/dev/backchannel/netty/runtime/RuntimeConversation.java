@@ -255,6 +255,21 @@ final class RuntimeConversation implements Conversation {
     return !record.getSendMailbox().isEmpty();
   }
 
+  @Override
+  public CompletableFuture<Void> rotateMailboxes() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    peer.runSerial(() -> peer.rotate(this, result));
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    result.whenComplete((v, e) -> peer.callbacks().execute(() -> {
+      if (e != null) {
+        out.completeExceptionally(e);
+      } else {
+        out.complete(null);
+      }
+    }));
+    return out;
+  }
+
   /** Messages waiting in the inbox (for tests and tools). */
   List<String> inboxKeys() throws StateStoreException {
     return new ArrayList<>(peer.store().keys(RuntimePeer.inboxPrefix(id)));

@@ -17,6 +17,7 @@ import dev.backchannel.api.error.RelayErrorCode;
 import dev.backchannel.api.error.RelayRejectedException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.api.error.UnknownSessionException;
 import dev.backchannel.api.spi.StateStore;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.IdentityKeyPair;
@@ -172,6 +173,11 @@ final class RuntimePeer implements Peer {
     for (RuntimeConversation c : loaded) {
       register(c);
       subscribe(c.record().getReceiveMailbox().toByteArray(), c.record().getReceiveOwnerKey().toByteArray());
+      if (!c.record().getPreviousReceiveMailbox().isEmpty()) {
+        byMailbox.put(ByteBuffer.wrap(c.record().getPreviousReceiveMailbox().toByteArray()), c);
+        subscribe(c.record().getPreviousReceiveMailbox().toByteArray(),
+            c.record().getPreviousReceiveOwnerKey().toByteArray());
+      }
       if (!c.record().getSendMailbox().isEmpty()) {
         useSenderKey(c.record());
       }
@@ -485,6 +491,7 @@ final class RuntimePeer implements Peer {
           .setReceiveMailbox(ByteString.copyFrom(mailbox))
           .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
           .setSendMailbox(ByteString.copyFrom(sendMailbox))
+          .setPeerSenderKey(setup.getSenderKey())
           .setSenderKey(ByteString.copyFrom(senderKey.toByteArray(ACCESS)))
           .setNextSendSequence(1)
           .setCreatedAtMillis(System.currentTimeMillis())
@@ -535,16 +542,34 @@ final class RuntimePeer implements Peer {
     List<Long> delivered = new ArrayList<>();
     List<byte[][]> sends = new ArrayList<>();
     boolean lockNeeded = false;
+    boolean newSendMailbox = false;
+    List<String> deletes = new ArrayList<>();
+    byte[] retired = null;
+    byte[] retiredOwner = null;
+    if (!r.getPreviousReceiveMailbox().isEmpty()
+        && java.util.Arrays.equals(d.mailboxId(), r.getReceiveMailbox().toByteArray())) {
+      // The contact reached our new mailbox: the old one can go.
+      retired = r.getPreviousReceiveMailbox().toByteArray();
+      retiredOwner = r.getPreviousReceiveOwnerKey().toByteArray();
+      r.clearPreviousReceiveMailbox().clearPreviousReceiveOwnerKey();
+    }
     switch (p.getBodyCase()) {
       case SETUP -> {
-        if (r.getSendMailbox().isEmpty() && p.getSetup().getReplyMailbox().size() == 32
-            && p.getSetup().getSenderKey().size() == 32) {
-          r.setSendMailbox(p.getSetup().getReplyMailbox());
-          lockNeeded = true;
-          for (ByteString queued : r.getQueuedList()) {
-            sends.add(sealInto(session, r.getSendMailbox().toByteArray(), queued.toByteArray(), puts));
+        Setup setup = p.getSetup();
+        if (setup.getReplyMailbox().size() == 32 && setup.getSenderKey().size() == 32) {
+          boolean first = r.getSendMailbox().isEmpty();
+          r.setSendMailbox(setup.getReplyMailbox());
+          if (first) {
+            // The contact's answer to our invitation acceptance: lock our mailbox to its key.
+            r.setPeerSenderKey(setup.getSenderKey());
+            lockNeeded = true;
+            for (ByteString queued : r.getQueuedList()) {
+              sends.add(sealInto(session, r.getSendMailbox().toByteArray(), queued.toByteArray(), puts));
+            }
+            r.clearQueued();
+          } else {
+            newSendMailbox = true; // the contact rotated its mailbox
           }
-          r.clearQueued();
         }
       }
       case MESSAGE -> {
@@ -570,9 +595,18 @@ final class RuntimePeer implements Peer {
     r.setSession(ByteString.copyFrom(session.toByteArray()));
     ContactRecord updated = r.build();
     puts.put(CONTACT_PREFIX + c.id(), updated.toByteArray());
-    store.commit(puts, Set.of());
+    store.commit(puts, deletes);
     c.update(updated);
     ack(d);
+    if (retired != null) {
+      byMailbox.remove(ByteBuffer.wrap(retired));
+      try (SecretBytes owner = SecretBytes.copyOf(retiredOwner, ACCESS)) {
+        link.deleteMailbox(retired, owner);
+      }
+    }
+    if (newSendMailbox) {
+      useSenderKey(updated);
+    }
     if (lockNeeded) {
       useSenderKey(updated);
       try (SecretBytes owner = SecretBytes.copyOf(updated.getReceiveOwnerKey().toByteArray(), ACCESS)) {
@@ -662,6 +696,49 @@ final class RuntimePeer implements Peer {
           }
         });
       }
+    } catch (BackchannelException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Moves the contact's receiving mailbox to a fresh one (serial). */
+  void rotate(RuntimeConversation c, CompletableFuture<Void> result) {
+    try (SecretBytes owner = Ed25519.generatePrivateKey();
+        SecretBytes mySender = SecretBytes.copyOf(c.record().getSenderKey().toByteArray(), ACCESS)) {
+      ContactRecord.Builder r = c.record().toBuilder();
+      if (r.getSendMailbox().isEmpty() || r.getPeerSenderKey().isEmpty()) {
+        throw new UnknownSessionException("the conversation is not established yet");
+      }
+      if (!r.getPreviousReceiveMailbox().isEmpty()) {
+        throw new UnknownSessionException("the previous rotation has not completed yet");
+      }
+      byte[] mailbox = random(32);
+      await(link.createMailbox(mailbox, owner));
+      await(link.lock(mailbox, owner, r.getPeerSenderKey().toByteArray()));
+      RatchetState session = RatchetState.parse(r.getSession().toByteArray());
+      byte[] announce = Payload.newBuilder().setSetup(Setup.newBuilder()
+          .setReplyMailbox(ByteString.copyFrom(mailbox))
+          .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(mySender)))).build().toByteArray();
+      Map<String, byte[]> puts = new HashMap<>();
+      byte[][] s = sealInto(session, r.getSendMailbox().toByteArray(), announce, puts);
+      r.setPreviousReceiveMailbox(r.getReceiveMailbox())
+          .setPreviousReceiveOwnerKey(r.getReceiveOwnerKey())
+          .setReceiveMailbox(ByteString.copyFrom(mailbox))
+          .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
+          .setSession(ByteString.copyFrom(session.toByteArray()));
+      ContactRecord updated = r.build();
+      puts.put(CONTACT_PREFIX + c.id(), updated.toByteArray());
+      store.commit(puts, Set.of());
+      c.update(updated);
+      byMailbox.put(ByteBuffer.wrap(mailbox), c);
+      subscribe(mailbox, owner.toByteArray(ACCESS));
+      link.send(s[0], s[1], s[2]).whenComplete((v, e) -> {
+        if (e != null) {
+          result.completeExceptionally(e);
+        } else {
+          result.complete(null);
+        }
+      });
     } catch (BackchannelException e) {
       result.completeExceptionally(e);
     }

@@ -114,6 +114,36 @@ class PeerIntegrationTest {
             .isEqualTo(InvalidInvitationException.Reason.USED));
   }
 
+  /** Mailbox rotation: both sides move to fresh mailboxes and keep talking, also after a restart. */
+  @Test
+  void mailboxesRotateOnDemand() throws Exception {
+    Peer alice = peer("alice", null);
+    Peer bob = peer("bob", null);
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("hi").get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "bob");
+    assertThat(next(toBob).text()).isEqualTo("hi");
+    toBob.send("hello").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("hello");
+    long mailboxesBefore = relay.counters().stored();
+
+    toBob.rotateMailboxes().get(30, TimeUnit.SECONDS);
+    toAlice.send("to the new mailbox").get(30, TimeUnit.SECONDS);
+    assertThat(next(toBob).text()).isEqualTo("to the new mailbox");
+    toAlice.rotateMailboxes().get(30, TimeUnit.SECONDS);
+    toBob.send("and back").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("and back");
+    assertThat(relay.counters().stored()).isGreaterThan(mailboxesBefore);
+
+    bob.close();
+    closeables.remove(bob);
+    toBob.send("after restart").get(30, TimeUnit.SECONDS);
+    Conversation again = peer("bob", null).conversation("alice").orElseThrow();
+    assertThat(next(again).text()).isEqualTo("after restart");
+    again.send("still here").get(30, TimeUnit.SECONDS);
+    assertThat(next(toBob).text()).isEqualTo("still here");
+  }
+
   /** One side closed while the other sends 100: on reopening it reads all 100, in order, once. */
   @Test
   void offlineDeliveryOfAHundredMessages() throws Exception {
