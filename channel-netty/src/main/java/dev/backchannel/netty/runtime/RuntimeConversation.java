@@ -40,6 +40,7 @@ final class RuntimeConversation implements Conversation {
   private final Set<String> handedOut = new HashSet<>();
   private final Map<Long, CompletableFuture<Long>> awaitingSetup = new HashMap<>();
   private final Object arrivals = new Object();
+  private final List<Long> pendingGaps = new ArrayList<>();
 
   RuntimeConversation(RuntimePeer peer, String id, ContactRecord record) throws BackchannelException {
     this.peer = peer;
@@ -108,8 +109,12 @@ final class RuntimeConversation implements Conversation {
   }
 
   void gap(long seq) {
-    LongConsumer l = gapListener;
-    if (l != null) {
+    synchronized (pendingGaps) {
+      LongConsumer l = gapListener;
+      if (l == null) {
+        pendingGaps.add(seq); // reported when a listener is registered
+        return;
+      }
       peer.callbacks().execute(() -> l.accept(seq));
     }
   }
@@ -223,7 +228,13 @@ final class RuntimeConversation implements Conversation {
 
   @Override
   public void onGap(LongConsumer listener) {
-    this.gapListener = listener;
+    synchronized (pendingGaps) {
+      this.gapListener = listener;
+      for (long seq : pendingGaps) {
+        peer.callbacks().execute(() -> listener.accept(seq));
+      }
+      pendingGaps.clear();
+    }
   }
 
   @Override

@@ -39,7 +39,7 @@ class RelayCrashIntegrationTest {
 
   private static Process startRelay(Path dir, int port, RelayAddress[] address) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+    Process p = new ProcessBuilder(java, "-Dorg.slf4j.simpleLogger.logFile=System.err", "-cp", System.getProperty("java.class.path"),
         RelayProcessMain.class.getName(), dir.toString(), Integer.toString(port))
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();

@@ -144,6 +144,42 @@ class PeerIntegrationTest {
     assertThat(next(toBob).text()).isEqualTo("still here");
   }
 
+  /** A message the relay dropped (here: it expired unread) is reported as a gap. */
+  @Test
+  void droppedMessageIsReportedAsAGap() throws Exception {
+    relay.close();
+    relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay2")).port(0)
+        .envelopeTtl(Duration.ofSeconds(2)).build());
+    Peer alice = peer("alice", null);
+    Peer bob = peer("bob", null);
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("hi").get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "bob");
+    assertThat(next(toBob).text()).isEqualTo("hi");
+    toBob.send("hello").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("hello");
+    bob.close();
+    closeables.remove(bob);
+    toBob.send("this one expires at the relay").get(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (relay.counters().expired() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(relay.counters().expired()).isPositive();
+    toBob.send("this one arrives").get(30, TimeUnit.SECONDS);
+    Peer bobAgain = peer("bob", null);
+    Conversation back = bobAgain.conversation("alice").orElseThrow();
+    List<Long> gaps = new CopyOnWriteArrayList<>();
+    back.onGap(gaps::add);
+    Message m = next(back);
+    assertThat(m.text()).isEqualTo("this one arrives");
+    assertThat(m.sequence()).isEqualTo(3);
+    for (int i = 0; i < 100 && gaps.isEmpty(); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(gaps).containsExactly(2L);
+  }
+
   /** One side closed while the other sends 100: on reopening it reads all 100, in order, once. */
   @Test
   void offlineDeliveryOfAHundredMessages() throws Exception {
@@ -198,6 +234,12 @@ class PeerIntegrationTest {
           .doesNotContain(bobFingerprint.substring(0, 24));
       assertThat(all).as(p + " holds no contact name").doesNotContain("envoy-q3").doesNotContain("minister-x7");
     }
+    // The logs (relay and peers share this test JVM's log file) hold none of it either.
+    String logs = Files.readString(Path.of("target/test-logs.txt"), StandardCharsets.ISO_8859_1);
+    assertThat(logs).contains("relay listening");
+    assertThat(logs).doesNotContain(secretText.substring(0, 20))
+        .doesNotContain(aliceFingerprint.substring(0, 16)).doesNotContain(bobFingerprint.substring(0, 16))
+        .doesNotContain("envoy-q3").doesNotContain("minister-x7");
     assertThatThrownBy(() -> Peer.builder().stateDirectory(dir.resolve("alice"))
         .relay(relay.address()).passphrase("wrong".toCharArray()).build())
         .isInstanceOf(StateStoreException.class).hasMessageContaining("wrong passphrase");
