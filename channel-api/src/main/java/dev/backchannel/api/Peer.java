@@ -62,6 +62,16 @@ public interface Peer extends AutoCloseable {
   /** Called with each conversation opened by someone accepting one of our invitations. */
   void onConversation(Consumer<Conversation> listener);
 
+  /**
+   * Waits until the link to the relay is up.
+   *
+   * @throws dev.backchannel.api.error.UntrustedRelayException if the relay's key does not match
+   *     its address
+   * @throws dev.backchannel.api.error.RelayUnavailableException if it is not up within
+   *     {@code timeout}
+   */
+  void awaitRelay(Duration timeout) throws BackchannelException;
+
   /** This peer's identity fingerprint (32 bytes, a copy). */
   byte[] fingerprint();
 

@@ -1,5 +1,7 @@
 package dev.backchannel.examples;
 
+import dev.backchannel.examples.cli.PeerCommand;
+import dev.backchannel.examples.demo.DemoCommand;
 import dev.backchannel.examples.relay.RelayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "backchannel 0.1.0-SNAPSHOT",
     description = "Secret two-party channels through a relay that cannot read them.",
-    subcommands = {RelayCommand.class})
+    subcommands = {DemoCommand.class, RelayCommand.class, PeerCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -25,6 +27,10 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
       return 1;
+    });
+    cl.setParameterExceptionHandler((e, a) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
+      return 2;
     });
     return cl.execute(args);
   }

@@ -781,6 +781,11 @@ final class RuntimePeer implements Peer {
   }
 
   @Override
+  public void awaitRelay(Duration timeout) throws BackchannelException {
+    link.awaitConnected(timeout);
+  }
+
+  @Override
   public byte[] fingerprint() {
     return identity.publicKey().fingerprint();
   }

@@ -1,0 +1,2 @@
+/** The scriptable peer command line: {@code backchannel peer --state DIR <command>}. */
+package dev.backchannel.examples.cli;
