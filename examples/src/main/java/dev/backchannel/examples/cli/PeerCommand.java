@@ -266,7 +266,9 @@ public final class PeerCommand {
     @Override
     public Integer call() {
       return peer.run(() -> {
-        try (Peer p = peer.open(null)) {
+        // The message is stored before the relay is reached: if the relay is down, it stays in
+        // the outbox and goes out on the next run.
+        try (Peer p = peer.open(null, false)) {
           Conversation c = peer.contact(p, name);
           awaitEstablished(c, Duration.ofSeconds(5));
           try {

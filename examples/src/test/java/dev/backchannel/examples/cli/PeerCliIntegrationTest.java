@@ -138,8 +138,19 @@ class PeerCliIntegrationTest {
     startRelay(port);
     assertThat(address).isEqualTo(before);
     assertThat(peer("bob", "send", "alice", "after the restart").exit()).isZero();
-    Run after = peer("alice", "receive", "--count", "1", "--timeout", "30");
-    assertThat(after.out()).contains("bob: after the restart");
+    Run after = peer("alice", "receive", "--count", "2", "--timeout", "30");
+    assertThat(after.out()).contains("bob: sent while the relay was down\nbob: after the restart");
+
+    // Interactive chat: lines typed are sent.
+    List<String> cmd = java();
+    cmd.addAll(List.of("peer", "--state", dir.resolve("bob").toString(), "chat", "alice"));
+    Process chat = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    chat.getOutputStream().write("typed in the chat\n".getBytes(StandardCharsets.UTF_8));
+    chat.getOutputStream().close();
+    assertThat(chat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(chat.exitValue()).isZero();
+    assertThat(peer("alice", "receive", "--count", "1", "--timeout", "30").out())
+        .contains("bob: typed in the chat");
   }
 
   @Test
