@@ -1,0 +1,262 @@
+package dev.backchannel.benchmarks.relay;
+
+import dev.backchannel.api.RelayAddress;
+import dev.backchannel.crypto.Ed25519;
+import dev.backchannel.crypto.SecretBytes;
+import dev.backchannel.netty.client.RelayLink;
+import dev.backchannel.netty.relay.RelayConfig;
+import dev.backchannel.netty.relay.RelayServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Load on a real relay (TLS on loopback, durable RocksDB store with fsync) beside its baseline, a
+ * plain Netty TLS forwarder with the same framing and no store, measured in the same run.
+ *
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * dev.backchannel.benchmarks.relay.RelayLoadGenerator [--pairs=N] [--messages=M] [--size=B]
+ * [--window=W] [--idle=I] [--json=FILE] [--quick]}. Every phase is bounded in count and time;
+ * everything runs on 127.0.0.1.
+ */
+public final class RelayLoadGenerator {
+  private final int pairs;
+  private final int messages;
+  private final int size;
+  private final int window;
+  private final int idle;
+  private final Path json;
+  private final Map<String, Object> results = new LinkedHashMap<>();
+
+  private RelayLoadGenerator(Map<String, String> a) {
+    boolean quick = a.containsKey("quick");
+    pairs = Integer.parseInt(a.getOrDefault("pairs", quick ? "16" : "50"));
+    messages = Integer.parseInt(a.getOrDefault("messages", quick ? "1000" : "2000"));
+    size = Integer.parseInt(a.getOrDefault("size", "1024"));
+    window = Integer.parseInt(a.getOrDefault("window", "32"));
+    idle = Integer.parseInt(a.getOrDefault("idle", quick ? "1000" : "5000"));
+    json = Path.of(a.getOrDefault("json", "relay-load.json"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (String arg : args) {
+      String s = arg.startsWith("--") ? arg.substring(2) : arg;
+      int eq = s.indexOf('=');
+      a.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "true" : s.substring(eq + 1));
+    }
+    new RelayLoadGenerator(a).run();
+    System.exit(0);
+  }
+
+  /** Ids need only be unique; one shared generator (a new SecureRandom per call costs more). */
+  private static byte[] random(int n) {
+    byte[] b = new byte[n];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+
+  private byte[] body() {
+    byte[] b = new byte[size];
+    ByteBuffer.wrap(b).putLong(System.nanoTime());
+    return b;
+  }
+
+  private void run() throws Exception {
+    results.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    results.put("cores", Runtime.getRuntime().availableProcessors());
+    results.put("pairs", pairs);
+    results.put("messagesPerSender", messages);
+    results.put("size", size);
+    results.put("window", window);
+    baseline("warmup.baseline"); // JIT and TLS warm-up, not reported as a result
+    double baseline = baseline("baseline.tlsForwarder");
+    Path dir = Files.createTempDirectory("relay-load");
+    try {
+      double max;
+      try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir).port(0).build())) {
+        relay(relay.address(), "warmup.relay", 0);
+        max = relay(relay.address(), "relay.max", 0);
+        relay(relay.address(), "relay.halfRate", max / 2);
+        idleConnections(relay);
+      }
+      results.put("ratio.relayMaxToBaseline", max / baseline);
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    print();
+  }
+
+  /** The TLS forwarder: same pairs, messages, size and window; no store. */
+  private double baseline(String name) throws Exception {
+    try (TlsForwarderBaseline fwd = new TlsForwarderBaseline()) {
+      Recorder latency = new Recorder(3);
+      CountDownLatch done = new CountDownLatch(pairs * messages);
+      List<Channel> senders = new ArrayList<>();
+      List<Semaphore> windows = new ArrayList<>();
+      for (int p = 0; p < pairs; p++) {
+        Semaphore w = new Semaphore(window);
+        windows.add(w);
+        Channel rx = fwd.connect(frame -> {
+          long sent = frame.getLong(frame.readerIndex() + 4);
+          latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+          w.release();
+          done.countDown();
+        });
+        rx.writeAndFlush(Unpooled.buffer(4).writeInt(p)).sync();
+        senders.add(fwd.connect(frame -> { }));
+      }
+      Thread.sleep(200);
+      long start = System.nanoTime();
+      for (int i = 0; i < messages; i++) {
+        for (int p = 0; p < pairs; p++) {
+          windows.get(p).acquire();
+          ByteBuf f = Unpooled.buffer(4 + size).writeInt(p).writeBytes(body());
+          senders.get(p).writeAndFlush(f);
+        }
+      }
+      if (!done.await(300, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("baseline did not finish");
+      }
+      return record(name, start, latency.getIntervalHistogram());
+    }
+  }
+
+  /** Senders and receivers through the relay; {@code rate} 0 = closed loop at maximum. */
+  private double relay(RelayAddress address, String name, double rate) throws Exception {
+    ExecutorService callbacks = Executors.newFixedThreadPool(2);
+    List<RelayLink> links = new ArrayList<>();
+    try {
+      Recorder latency = new Recorder(3);
+      CountDownLatch done = new CountDownLatch(pairs * messages);
+      List<byte[]> mailboxes = new ArrayList<>();
+      List<RelayLink> senders = new ArrayList<>();
+      for (int p = 0; p < pairs; p++) {
+        RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks).build();
+        RelayLink tx = RelayLink.builder(address).callbackExecutor(callbacks).build();
+        links.add(rx);
+        links.add(tx);
+        rx.awaitConnected(Duration.ofSeconds(30));
+        tx.awaitConnected(Duration.ofSeconds(30));
+        byte[] mailbox = random(32);
+        try (SecretBytes owner = Ed25519.generatePrivateKey()) {
+          rx.createMailbox(mailbox, owner).get(30, TimeUnit.SECONDS);
+          rx.subscribe(mailbox, owner, d -> {
+            long sent = ByteBuffer.wrap(d.body()).getLong();
+            latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+            rx.ack(d.mailboxId(), d.messageId());
+            done.countDown();
+          }).get(30, TimeUnit.SECONDS);
+        }
+        mailboxes.add(mailbox);
+        senders.add(tx);
+      }
+      List<Semaphore> windows = new ArrayList<>();
+      for (int p = 0; p < pairs; p++) {
+        windows.add(new Semaphore(window));
+      }
+      long intervalNanos = rate > 0 ? (long) (1e9 / rate) : 0;
+      long start = System.nanoTime();
+      long next = start;
+      for (int i = 0; i < messages; i++) {
+        for (int p = 0; p < pairs; p++) {
+          if (intervalNanos > 0) {
+            next += intervalNanos;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+          }
+          Semaphore w = windows.get(p);
+          w.acquire();
+          senders.get(p).send(mailboxes.get(p), random(16), body()).whenComplete((v, e) -> w.release());
+        }
+      }
+      if (!done.await(600, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + " did not finish: " + done.getCount() + " missing");
+      }
+      return record(name, start, latency.getIntervalHistogram());
+    } finally {
+      for (RelayLink l : links) {
+        l.close();
+      }
+      callbacks.shutdownNow();
+    }
+  }
+
+  /** Holds {@code idle} TLS connections on the relay and reports the heap they cost. */
+  private void idleConnections(RelayServer relay) throws Exception {
+    if (idle <= 0) {
+      return;
+    }
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    Thread.sleep(200);
+    long before = rt.totalMemory() - rt.freeMemory();
+    try (IdleClients clients = new IdleClients(relay.address().port(), idle)) {
+      System.gc();
+      Thread.sleep(500);
+      long after = rt.totalMemory() - rt.freeMemory();
+      results.put("idle.connections", clients.connected());
+      results.put("idle.relayConnectionsCounted", relay.counters().connections());
+      results.put("idle.heapGrowthMiB", (after - before) / (1024.0 * 1024.0));
+      results.put("idle.heapPerConnectionKiB", (after - before) / 1024.0 / Math.max(1, clients.connected()));
+      results.put("idle.connectMillisP99", clients.connectP99Millis());
+    }
+  }
+
+  private double record(String name, long startNanos, Histogram h) {
+    if (name.startsWith("warmup.")) {
+      return 0;
+    }
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    double rate = pairs * (double) messages / seconds;
+    results.put(name + ".messagesPerSecond", rate);
+    results.put(name + ".MBPerSecond", rate * size / 1e6);
+    results.put(name + ".latencyMicrosP50", h.getValueAtPercentile(50));
+    results.put(name + ".latencyMicrosP99", h.getValueAtPercentile(99));
+    results.put(name + ".latencyMicrosP999", h.getValueAtPercentile(99.9));
+    Runtime rt = Runtime.getRuntime();
+    results.put(name + ".heapUsedMiB", (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0));
+    return rate;
+  }
+
+  private void print() throws IOException {
+    StringBuilder j = new StringBuilder("{\n");
+    int i = 0;
+    for (Map.Entry<String, Object> e : results.entrySet()) {
+      Object v = e.getValue();
+      String value = v instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : "\"" + v + "\"";
+      j.append("  \"").append(e.getKey()).append("\": ").append(value)
+          .append(++i < results.size() ? ",\n" : "\n");
+      System.out.printf(Locale.ROOT, "%-40s %s%n", e.getKey(),
+          v instanceof Number n ? String.format(Locale.ROOT, "%,.1f", n.doubleValue()) : v);
+    }
+    j.append("}\n");
+    Files.writeString(json, j);
+    System.out.println("written " + json.toAbsolutePath());
+  }
+}
