@@ -4,6 +4,8 @@ import dev.backchannel.api.error.BackchannelBugException;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.spi.PeerProvider;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -19,7 +21,7 @@ import java.util.concurrent.Executor;
 public final class PeerBuilder {
   private Path stateDirectory;
   private char[] passphrase;
-  private RelayAddress relay;
+  private final List<RelayAddress> relays = new ArrayList<>();
   private Executor callbackExecutor;
 
   PeerBuilder() {}
@@ -48,9 +50,16 @@ public final class PeerBuilder {
     return this;
   }
 
-  /** The relay that holds this peer's mailboxes. Required. */
+  /**
+   * A relay this peer uses. The first one given is its home relay, where its own mailboxes and
+   * invitations live; others are connected at start too. Contacts may live on other relays: their
+   * addresses (with pinned keys) arrive inside the encrypted session. At least one is required.
+   */
   public PeerBuilder relay(RelayAddress relay) {
-    this.relay = Objects.requireNonNull(relay, "relay");
+    Objects.requireNonNull(relay, "relay");
+    if (!relays.contains(relay)) {
+      relays.add(relay);
+    }
     return this;
   }
 
@@ -72,13 +81,13 @@ public final class PeerBuilder {
     if (stateDirectory == null) {
       throw new IllegalStateException("stateDirectory is required");
     }
-    if (relay == null) {
+    if (relays.isEmpty()) {
       throw new IllegalStateException("relay is required");
     }
     PeerProvider provider = ServiceLoader.load(PeerProvider.class).findFirst()
         .orElseThrow(() -> new BackchannelBugException(
             "no Backchannel runtime found: put channel-netty on the class path"));
-    PeerConfig config = new PeerConfig(stateDirectory, passphrase, relay, callbackExecutor);
+    PeerConfig config = new PeerConfig(stateDirectory, passphrase, relays, callbackExecutor);
     if (passphrase != null) {
       Arrays.fill(passphrase, '\0');
       passphrase = null;

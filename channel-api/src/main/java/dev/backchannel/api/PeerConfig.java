@@ -2,6 +2,7 @@ package dev.backchannel.api;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -16,13 +17,16 @@ import java.util.concurrent.Executor;
 public final class PeerConfig {
   private final Path stateDirectory;
   private final char[] passphrase;
-  private final RelayAddress relay;
+  private final List<RelayAddress> relays;
   private final Executor callbackExecutor;
 
-  PeerConfig(Path stateDirectory, char[] passphrase, RelayAddress relay, Executor callbackExecutor) {
+  PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor) {
     this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
     this.passphrase = passphrase == null ? null : passphrase.clone();
-    this.relay = Objects.requireNonNull(relay, "relay");
+    this.relays = List.copyOf(relays);
+    if (this.relays.isEmpty()) {
+      throw new IllegalArgumentException("at least one relay is needed");
+    }
     this.callbackExecutor = callbackExecutor;
   }
 
@@ -43,9 +47,14 @@ public final class PeerConfig {
     }
   }
 
-  /** The relay where this peer's mailboxes live. */
+  /** The home relay: where this peer's own mailboxes and invitations live. */
   public RelayAddress relay() {
-    return relay;
+    return relays.get(0);
+  }
+
+  /** Every relay the peer connects to at start, the home relay first. */
+  public List<RelayAddress> relays() {
+    return relays;
   }
 
   /** Where listeners run; empty for the runtime's own executor. */
@@ -55,7 +64,7 @@ public final class PeerConfig {
 
   @Override
   public String toString() {
-    return "PeerConfig[" + stateDirectory + ", relay=" + relay + ", passphrase="
+    return "PeerConfig[" + stateDirectory + ", relays=" + relays + ", passphrase="
         + (passphrase == null ? "none" : "set") + "]";
   }
 }

@@ -6,6 +6,7 @@ import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Invitation;
 import dev.backchannel.api.Peer;
 import dev.backchannel.api.PeerConfig;
+import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.AuthenticationFailedException;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.DuplicateMessageException;
@@ -89,7 +90,8 @@ final class RuntimePeer implements Peer {
   private final ExecutorService linkCallbacks;
   private final ExecutorService ownCallbacks;
   private final Executor callbacks;
-  private final RelayLink link;
+  private final RelayAddress home;
+  private final Map<RelayAddress, RelayLink> links = new java.util.concurrent.ConcurrentHashMap<>();
   private final IdentityKeyPair identity;
   private PreKeyStore prekeys;
   private final Map<String, RuntimeConversation> conversations = new LinkedHashMap<>();
@@ -114,10 +116,28 @@ final class RuntimePeer implements Peer {
       this.ownCallbacks = Executors.newSingleThreadExecutor(named("backchannel-peer-callbacks"));
       this.callbacks = ownCallbacks;
     }
-    this.link = RelayLink.builder(config.relay())
-        .callbackExecutor(linkCallbacks)
-        .outbox(new StateOutbox(store))
-        .build();
+    this.home = config.relay();
+    for (RelayAddress r : config.relays()) {
+      link(r);
+    }
+  }
+
+  /** The link to {@code relay}, opened on first use. */
+  private RelayLink link(RelayAddress relay) throws BackchannelException {
+    RelayLink l = links.get(relay);
+    if (l == null) {
+      l = RelayLink.builder(relay)
+          .callbackExecutor(linkCallbacks)
+          .outbox(new StateOutbox(store, relay.toString(), relay.equals(home)))
+          .build();
+      links.put(relay, l);
+    }
+    return l;
+  }
+
+  /** The link to the relay written as {@code relay}; empty means the home relay. */
+  private RelayLink link(String relay) throws BackchannelException {
+    return relay.isEmpty() ? link(home) : link(RelayAddress.parse(relay));
   }
 
   private static java.util.concurrent.ThreadFactory named(String name) {
@@ -172,10 +192,11 @@ final class RuntimePeer implements Peer {
     loaded.sort((a, b) -> Long.compare(a.record().getOrder(), b.record().getOrder()));
     for (RuntimeConversation c : loaded) {
       register(c);
-      subscribe(c.record().getReceiveMailbox().toByteArray(), c.record().getReceiveOwnerKey().toByteArray());
+      subscribe(link(c.record().getReceiveRelay()), c.record().getReceiveMailbox().toByteArray(),
+          c.record().getReceiveOwnerKey().toByteArray());
       if (!c.record().getPreviousReceiveMailbox().isEmpty()) {
         byMailbox.put(ByteBuffer.wrap(c.record().getPreviousReceiveMailbox().toByteArray()), c);
-        subscribe(c.record().getPreviousReceiveMailbox().toByteArray(),
+        subscribe(link(c.record().getPreviousReceiveRelay()), c.record().getPreviousReceiveMailbox().toByteArray(),
             c.record().getPreviousReceiveOwnerKey().toByteArray());
       }
       if (!c.record().getSendMailbox().isEmpty()) {
@@ -196,7 +217,7 @@ final class RuntimePeer implements Peer {
       }
       try (InvitationSecrets s = InvitationSecrets.derive(r.getSecret().toByteArray())) {
         invitations.put(ByteBuffer.wrap(s.mailboxId()), r);
-        subscribe(s.mailboxId(), r.getMailboxOwnerKey().toByteArray());
+        subscribe(link(r.getRelay()), s.mailboxId(), r.getMailboxOwnerKey().toByteArray());
       }
     }
     return null;
@@ -207,16 +228,16 @@ final class RuntimePeer implements Peer {
     byMailbox.put(ByteBuffer.wrap(c.record().getReceiveMailbox().toByteArray()), c);
   }
 
-  private void useSenderKey(ContactRecord r) {
+  private void useSenderKey(ContactRecord r) throws BackchannelException {
     try (SecretBytes k = SecretBytes.copyOf(r.getSenderKey().toByteArray(), ACCESS)) {
-      link.useSenderKey(r.getSendMailbox().toByteArray(), k);
+      link(r.getSendRelay()).useSenderKey(r.getSendMailbox().toByteArray(), k);
     }
   }
 
   /** Subscribes (asynchronously; the link re-subscribes after reconnects). */
-  private void subscribe(byte[] mailbox, byte[] ownerKey) {
+  private void subscribe(RelayLink link, byte[] mailbox, byte[] ownerKey) {
     try (SecretBytes k = SecretBytes.copyOf(ownerKey, ACCESS)) {
-      link.subscribe(mailbox, k, d -> serial.execute(() -> onDelivery(d))).whenComplete((v, e) -> {
+      link.subscribe(mailbox, k, d -> serial.execute(() -> onDelivery(link, d))).whenComplete((v, e) -> {
         if (e != null) {
           LOG.warn("subscribing to a mailbox failed: {}", e.toString());
         }
@@ -321,14 +342,16 @@ final class RuntimePeer implements Peer {
         InvitationRecord r = InvitationRecord.newBuilder().setVersion(1)
             .setSecret(ByteString.copyFrom(secret)).setName(name)
             .setExpiresAtMillis(expiresAt.toEpochMilli())
-            .setMailboxOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS))).build();
+            .setMailboxOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
+            .setRelay(home.toString()).build();
         store.commit(Map.of(PEER_KEY, peerRecord(identity, prekeys),
             INVITATION_PREFIX + HexFormat.of().formatHex(s.mailboxId()), r.toByteArray()), Set.of());
         invitations.put(ByteBuffer.wrap(s.mailboxId()), r);
+        RelayLink link = link(home);
         await(link.createMailbox(s.mailboxId(), owner));
-        subscribe(s.mailboxId(), owner.toByteArray(ACCESS));
+        subscribe(link, s.mailboxId(), owner.toByteArray(ACCESS));
         await(link.putInvitation(s.bundleId(), s.sealBundle(bundle.toByteArray()), expiresAt));
-        return Invitation.of(config.relay(), identity.publicKey().fingerprint(), secret, expiresAt);
+        return Invitation.of(home, identity.publicKey().fingerprint(), secret, expiresAt);
       } finally {
         java.util.Arrays.fill(secret, (byte) 0);
       }
@@ -343,10 +366,6 @@ final class RuntimePeer implements Peer {
         throw new InvalidInvitationException(Reason.EXPIRED,
             "the invitation expired at " + invitation.expiresAt() + ": ask for a new one");
       }
-      if (!invitation.relay().equals(config.relay())) {
-        throw new InvalidInvitationException(Reason.MISMATCH,
-            "the invitation is for relay " + invitation.relay() + ", this peer uses " + config.relay());
-      }
       if (identity.publicKey().hasFingerprint(invitation.inviterFingerprint())) {
         throw new InvalidInvitationException(Reason.MISMATCH, "this is your own invitation");
       }
@@ -354,9 +373,11 @@ final class RuntimePeer implements Peer {
       try (InvitationSecrets s = InvitationSecrets.derive(secret);
           SecretBytes owner = Ed25519.generatePrivateKey();
           SecretBytes senderKey = Ed25519.generatePrivateKey()) {
+        RelayLink theirs = link(invitation.relay());
+        RelayLink mine = link(home);
         byte[] sealed;
         try {
-          sealed = await(link.fetchInvitation(s.bundleId()));
+          sealed = await(theirs.fetchInvitation(s.bundleId()));
         } catch (RelayRejectedException e) {
           if (e.code() == RelayErrorCode.NO_SUCH_MAILBOX) {
             throw new InvalidInvitationException(Reason.USED,
@@ -376,10 +397,11 @@ final class RuntimePeer implements Peer {
               "the inviter's keys do not match the fingerprint in the invitation");
         }
         byte[] mailbox = random(32);
-        await(link.createMailbox(mailbox, owner));
+        await(mine.createMailbox(mailbox, owner));
         byte[] setup = Payload.newBuilder().setSetup(Setup.newBuilder()
             .setReplyMailbox(ByteString.copyFrom(mailbox))
-            .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))).build().toByteArray();
+            .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))
+            .setRelay(home.toString())).build().toByteArray();
         SessionStart.Started started = SessionStart.initiate(identity, bundle, s.mailboxId(), setup);
         byte[] body = s.sealInitialMessage(started.initialMessage());
         String cid = HexFormat.of().formatHex(random(8));
@@ -387,6 +409,7 @@ final class RuntimePeer implements Peer {
             .setPeerIdentity(ByteString.copyFrom(bundle.identity().encoded()))
             .setReceiveMailbox(ByteString.copyFrom(mailbox))
             .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
+            .setReceiveRelay(home.toString())
             .setSenderKey(ByteString.copyFrom(senderKey.toByteArray(ACCESS)))
             .setNextSendSequence(1)
             .setCreatedAtMillis(System.currentTimeMillis())
@@ -395,18 +418,19 @@ final class RuntimePeer implements Peer {
             .build();
         byte[] mid = random(16);
         store.commit(Map.of(CONTACT_PREFIX + cid, r.toByteArray(),
-            StateOutbox.key(mid), StateOutbox.record(s.mailboxId(), mid, body)), Set.of());
+            StateOutbox.key(mid), StateOutbox.record(invitation.relay().toString(), s.mailboxId(), mid, body)),
+            Set.of());
         RuntimeConversation c = new RuntimeConversation(this, cid, r);
         register(c);
-        subscribe(mailbox, owner.toByteArray(ACCESS));
+        subscribe(mine, mailbox, owner.toByteArray(ACCESS));
         try {
-          await(link.send(s.mailboxId(), mid, body));
+          await(theirs.send(s.mailboxId(), mid, body));
         } catch (RelayRejectedException e) {
           // The inviter's one-time mailbox is gone: someone used the invitation first.
           store.commit(Map.of(), Set.of(CONTACT_PREFIX + cid, StateOutbox.key(mid)));
           conversations.remove(name);
           byMailbox.remove(ByteBuffer.wrap(mailbox));
-          link.deleteMailbox(mailbox, owner);
+          mine.deleteMailbox(mailbox, owner);
           if (e.code() == RelayErrorCode.NO_SUCH_MAILBOX) {
             throw new InvalidInvitationException(Reason.USED,
                 "the invitation was already used: ask for a new one");
@@ -422,7 +446,7 @@ final class RuntimePeer implements Peer {
 
   // ------------------------------------------------------------------ deliveries (serial)
 
-  private void onDelivery(Delivery d) {
+  private void onDelivery(RelayLink link, Delivery d) {
     if (closed) {
       return;
     }
@@ -430,12 +454,12 @@ final class RuntimePeer implements Peer {
     try {
       InvitationRecord inv = invitations.get(mb);
       if (inv != null) {
-        onHandshake(inv, d);
+        onHandshake(link, inv, d);
         return;
       }
       RuntimeConversation c = byMailbox.get(mb);
       if (c != null) {
-        onMessage(c, d);
+        onMessage(link, c, d);
       }
     } catch (BackchannelException | RuntimeException e) {
       // Not acknowledged: the relay delivers it again after the next reconnect.
@@ -443,7 +467,7 @@ final class RuntimePeer implements Peer {
     }
   }
 
-  private void ack(Delivery d) {
+  private static void ack(RelayLink link, Delivery d) {
     link.ack(d.mailboxId(), d.messageId()).whenComplete((v, e) -> {
       if (e != null) {
         LOG.debug("acknowledging a delivery failed: {}", e.toString());
@@ -451,7 +475,7 @@ final class RuntimePeer implements Peer {
     });
   }
 
-  private void onHandshake(InvitationRecord inv, Delivery d) throws BackchannelException {
+  private void onHandshake(RelayLink link, InvitationRecord inv, Delivery d) throws BackchannelException {
     byte[] invMailbox = d.mailboxId();
     SessionStart.Accepted accepted;
     Setup setup;
@@ -466,31 +490,37 @@ final class RuntimePeer implements Peer {
       setup = p.getSetup();
     } catch (BackchannelException | InvalidProtocolBufferException e) {
       LOG.warn("dropping an initial message that failed: {}", e.toString());
-      ack(d);
+      ack(link, d);
       return;
     }
     if (accepted.peer().equals(identity.publicKey())) {
       LOG.warn("dropping an initial message from ourselves");
-      ack(d);
+      ack(link, d);
       return;
     }
     try (SecretBytes owner = Ed25519.generatePrivateKey();
         SecretBytes senderKey = Ed25519.generatePrivateKey()) {
       byte[] mailbox = random(32);
-      await(link.createMailbox(mailbox, owner));
-      await(link.lock(mailbox, owner, setup.getSenderKey().toByteArray()));
+      RelayLink mine = link(home);
+      await(mine.createMailbox(mailbox, owner));
+      await(mine.lock(mailbox, owner, setup.getSenderKey().toByteArray()));
       RatchetState session = accepted.session();
       byte[] reply = Payload.newBuilder().setSetup(Setup.newBuilder()
           .setReplyMailbox(ByteString.copyFrom(mailbox))
-          .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))).build().toByteArray();
+          .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))
+          .setRelay(home.toString())).build().toByteArray();
       byte[] sendMailbox = setup.getReplyMailbox().toByteArray();
+      String sendRelay = setup.getRelay().isEmpty() ? link.address().toString() : setup.getRelay();
+      RelayLink theirs = link(sendRelay);
       Envelope env = EnvelopeSealer.seal(session, sendMailbox, reply);
       String cid = HexFormat.of().formatHex(random(8));
       ContactRecord r = ContactRecord.newBuilder().setVersion(1).setName(inv.getName())
           .setPeerIdentity(ByteString.copyFrom(accepted.peer().encoded()))
           .setReceiveMailbox(ByteString.copyFrom(mailbox))
           .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
+          .setReceiveRelay(home.toString())
           .setSendMailbox(ByteString.copyFrom(sendMailbox))
+          .setSendRelay(sendRelay)
           .setPeerSenderKey(setup.getSenderKey())
           .setSenderKey(ByteString.copyFrom(senderKey.toByteArray(ACCESS)))
           .setNextSendSequence(1)
@@ -501,16 +531,16 @@ final class RuntimePeer implements Peer {
       byte[] mid = random(16);
       store.commit(Map.of(PEER_KEY, peerRecord(identity, working),
               CONTACT_PREFIX + cid, r.toByteArray(),
-              StateOutbox.key(mid), StateOutbox.record(sendMailbox, mid, env.body())),
+              StateOutbox.key(mid), StateOutbox.record(sendRelay, sendMailbox, mid, env.body())),
           Set.of(INVITATION_PREFIX + HexFormat.of().formatHex(invMailbox)));
       prekeys = working;
       invitations.remove(ByteBuffer.wrap(invMailbox));
       RuntimeConversation c = new RuntimeConversation(this, cid, r);
       register(c);
-      subscribe(mailbox, owner.toByteArray(ACCESS));
+      subscribe(mine, mailbox, owner.toByteArray(ACCESS));
       useSenderKey(r);
-      link.send(sendMailbox, mid, env.body());
-      ack(d);
+      theirs.send(sendMailbox, mid, env.body());
+      ack(link, d);
       try (SecretBytes invOwner = SecretBytes.copyOf(inv.getMailboxOwnerKey().toByteArray(), ACCESS)) {
         link.deleteMailbox(invMailbox, invOwner);
       }
@@ -521,7 +551,7 @@ final class RuntimePeer implements Peer {
     }
   }
 
-  private void onMessage(RuntimeConversation c, Delivery d) throws BackchannelException {
+  private void onMessage(RelayLink link, RuntimeConversation c, Delivery d) throws BackchannelException {
     ContactRecord.Builder r = c.record().toBuilder();
     RatchetState session = RatchetState.parse(r.getSession().toByteArray());
     DecryptedMessage dm;
@@ -530,11 +560,11 @@ final class RuntimePeer implements Peer {
       dm = EnvelopeSealer.open(session, new Envelope(d.mailboxId(), d.body()));
       p = Payload.parseFrom(dm.plaintext());
     } catch (DuplicateMessageException e) {
-      ack(d);
+      ack(link, d);
       return;
     } catch (BackchannelException | InvalidProtocolBufferException e) {
       LOG.warn("dropping an envelope that failed to open in a conversation: {}", e.toString());
-      ack(d);
+      ack(link, d);
       return;
     }
     Map<String, byte[]> puts = new HashMap<>();
@@ -546,12 +576,14 @@ final class RuntimePeer implements Peer {
     List<String> deletes = new ArrayList<>();
     byte[] retired = null;
     byte[] retiredOwner = null;
+    String retiredRelay = "";
     if (!r.getPreviousReceiveMailbox().isEmpty()
         && java.util.Arrays.equals(d.mailboxId(), r.getReceiveMailbox().toByteArray())) {
       // The contact reached our new mailbox: the old one can go.
       retired = r.getPreviousReceiveMailbox().toByteArray();
       retiredOwner = r.getPreviousReceiveOwnerKey().toByteArray();
-      r.clearPreviousReceiveMailbox().clearPreviousReceiveOwnerKey();
+      retiredRelay = r.getPreviousReceiveRelay();
+      r.clearPreviousReceiveMailbox().clearPreviousReceiveOwnerKey().clearPreviousReceiveRelay();
     }
     switch (p.getBodyCase()) {
       case SETUP -> {
@@ -559,12 +591,13 @@ final class RuntimePeer implements Peer {
         if (setup.getReplyMailbox().size() == 32 && setup.getSenderKey().size() == 32) {
           boolean first = r.getSendMailbox().isEmpty();
           r.setSendMailbox(setup.getReplyMailbox());
+          r.setSendRelay(setup.getRelay().isEmpty() ? link.address().toString() : setup.getRelay());
           if (first) {
             // The contact's answer to our invitation acceptance: lock our mailbox to its key.
             r.setPeerSenderKey(setup.getSenderKey());
             lockNeeded = true;
             for (ByteString queued : r.getQueuedList()) {
-              sends.add(sealInto(session, r.getSendMailbox().toByteArray(), queued.toByteArray(), puts));
+              sends.add(sealInto(session, r.getSendRelay(), r.getSendMailbox().toByteArray(), queued.toByteArray(), puts));
             }
             r.clearQueued();
           } else {
@@ -586,7 +619,7 @@ final class RuntimePeer implements Peer {
         if (!r.getSendMailbox().isEmpty()) {
           byte[] receipt = Payload.newBuilder().setReceipt(Receipt.newBuilder().addSequences(m.getSequence()))
               .build().toByteArray();
-          sends.add(sealInto(session, r.getSendMailbox().toByteArray(), receipt, puts));
+          sends.add(sealInto(session, r.getSendRelay(), r.getSendMailbox().toByteArray(), receipt, puts));
         }
       }
       case RECEIPT -> delivered.addAll(p.getReceipt().getSequencesList());
@@ -597,11 +630,11 @@ final class RuntimePeer implements Peer {
     puts.put(CONTACT_PREFIX + c.id(), updated.toByteArray());
     store.commit(puts, deletes);
     c.update(updated);
-    ack(d);
+    ack(link, d);
     if (retired != null) {
       byMailbox.remove(ByteBuffer.wrap(retired));
       try (SecretBytes owner = SecretBytes.copyOf(retiredOwner, ACCESS)) {
-        link.deleteMailbox(retired, owner);
+        link(retiredRelay).deleteMailbox(retired, owner);
       }
     }
     if (newSendMailbox) {
@@ -610,11 +643,12 @@ final class RuntimePeer implements Peer {
     if (lockNeeded) {
       useSenderKey(updated);
       try (SecretBytes owner = SecretBytes.copyOf(updated.getReceiveOwnerKey().toByteArray(), ACCESS)) {
-        link.lock(updated.getReceiveMailbox().toByteArray(), owner, p.getSetup().getSenderKey().toByteArray());
+        link(updated.getReceiveRelay()).lock(updated.getReceiveMailbox().toByteArray(), owner,
+            p.getSetup().getSenderKey().toByteArray());
       }
     }
     for (byte[][] s : sends) {
-      c.track(link.send(s[0], s[1], s[2]), s[3]);
+      c.track(link(updated.getSendRelay()).send(s[0], s[1], s[2]), s[3]);
     }
     for (long[] g : gaps) {
       for (long seq = g[0]; seq <= g[1]; seq++) {
@@ -628,11 +662,11 @@ final class RuntimePeer implements Peer {
   }
 
   /** Seals a payload into an outbox record in {@code puts}; returns {mailbox, id, body, seq}. */
-  private static byte[][] sealInto(RatchetState session, byte[] mailbox, byte[] payload, Map<String, byte[]> puts)
-      throws QuotaExceededException, MalformedInputException {
+  private static byte[][] sealInto(RatchetState session, String relay, byte[] mailbox, byte[] payload,
+      Map<String, byte[]> puts) throws QuotaExceededException, MalformedInputException {
     Envelope env = EnvelopeSealer.seal(session, mailbox, payload);
     byte[] mid = random(16);
-    puts.put(StateOutbox.key(mid), StateOutbox.record(mailbox, mid, env.body()));
+    puts.put(StateOutbox.key(mid), StateOutbox.record(relay, mailbox, mid, env.body()));
     long seq = 0;
     try {
       Payload p = Payload.parseFrom(payload);
@@ -678,7 +712,7 @@ final class RuntimePeer implements Peer {
         r.addQueued(ByteString.copyFrom(payload)); // goes out when the contact's setup arrives
       } else {
         RatchetState session = RatchetState.parse(r.getSession().toByteArray());
-        s = sealInto(session, r.getSendMailbox().toByteArray(), payload, puts);
+        s = sealInto(session, r.getSendRelay(), r.getSendMailbox().toByteArray(), payload, puts);
         r.setSession(ByteString.copyFrom(session.toByteArray()));
       }
       ContactRecord updated = r.build();
@@ -688,7 +722,7 @@ final class RuntimePeer implements Peer {
       if (s == null) {
         c.awaitSetup(seq, result);
       } else {
-        link.send(s[0], s[1], s[2]).whenComplete((v, e) -> {
+        link(updated.getSendRelay()).send(s[0], s[1], s[2]).whenComplete((v, e) -> {
           if (e != null) {
             result.completeExceptionally(e);
           } else {
@@ -713,16 +747,20 @@ final class RuntimePeer implements Peer {
         throw new UnknownSessionException("the previous rotation has not completed yet");
       }
       byte[] mailbox = random(32);
-      await(link.createMailbox(mailbox, owner));
-      await(link.lock(mailbox, owner, r.getPeerSenderKey().toByteArray()));
+      RelayLink mine = link(home);
+      await(mine.createMailbox(mailbox, owner));
+      await(mine.lock(mailbox, owner, r.getPeerSenderKey().toByteArray()));
       RatchetState session = RatchetState.parse(r.getSession().toByteArray());
       byte[] announce = Payload.newBuilder().setSetup(Setup.newBuilder()
           .setReplyMailbox(ByteString.copyFrom(mailbox))
-          .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(mySender)))).build().toByteArray();
+          .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(mySender)))
+          .setRelay(home.toString())).build().toByteArray();
       Map<String, byte[]> puts = new HashMap<>();
-      byte[][] s = sealInto(session, r.getSendMailbox().toByteArray(), announce, puts);
+      byte[][] s = sealInto(session, r.getSendRelay(), r.getSendMailbox().toByteArray(), announce, puts);
       r.setPreviousReceiveMailbox(r.getReceiveMailbox())
           .setPreviousReceiveOwnerKey(r.getReceiveOwnerKey())
+          .setPreviousReceiveRelay(r.getReceiveRelay())
+          .setReceiveRelay(home.toString())
           .setReceiveMailbox(ByteString.copyFrom(mailbox))
           .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
           .setSession(ByteString.copyFrom(session.toByteArray()));
@@ -731,8 +769,8 @@ final class RuntimePeer implements Peer {
       store.commit(puts, Set.of());
       c.update(updated);
       byMailbox.put(ByteBuffer.wrap(mailbox), c);
-      subscribe(mailbox, owner.toByteArray(ACCESS));
-      link.send(s[0], s[1], s[2]).whenComplete((v, e) -> {
+      subscribe(mine, mailbox, owner.toByteArray(ACCESS));
+      link(updated.getSendRelay()).send(s[0], s[1], s[2]).whenComplete((v, e) -> {
         if (e != null) {
           result.completeExceptionally(e);
         } else {
@@ -782,7 +820,7 @@ final class RuntimePeer implements Peer {
 
   @Override
   public void awaitRelay(Duration timeout) throws BackchannelException {
-    link.awaitConnected(timeout);
+    link(home).awaitConnected(timeout);
   }
 
   @Override
@@ -801,7 +839,7 @@ final class RuntimePeer implements Peer {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        link.close();
+        links.values().forEach(RelayLink::close);
         linkCallbacks.shutdown();
         store.close();
         identity.close();

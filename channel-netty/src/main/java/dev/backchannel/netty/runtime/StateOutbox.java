@@ -21,17 +21,23 @@ final class StateOutbox implements Outbox {
   static final String PREFIX = "outbox/";
 
   private final StateStore store;
+  private final String relay;
+  private final boolean home;
 
-  StateOutbox(StateStore store) {
+  /** The outbox of the link to {@code relay}; the home link also takes entries with no relay. */
+  StateOutbox(StateStore store, String relay, boolean home) {
     this.store = store;
+    this.relay = relay;
+    this.home = home;
   }
 
   static String key(byte[] messageId) {
     return PREFIX + HexFormat.of().formatHex(messageId);
   }
 
-  static byte[] record(byte[] mailboxId, byte[] messageId, byte[] body) {
+  static byte[] record(String relay, byte[] mailboxId, byte[] messageId, byte[] body) {
     return OutboxRecord.newBuilder()
+        .setRelay(relay)
         .setMailbox(ByteString.copyFrom(mailboxId))
         .setMessageId(ByteString.copyFrom(messageId))
         .setBody(ByteString.copyFrom(body))
@@ -42,7 +48,7 @@ final class StateOutbox implements Outbox {
   public void put(Entry entry) throws StateStoreException {
     String k = key(entry.messageId());
     if (store.get(k).isEmpty()) {
-      store.commit(Map.of(k, record(entry.mailboxId(), entry.messageId(), entry.body())), Set.of());
+      store.commit(Map.of(k, record(relay, entry.mailboxId(), entry.messageId(), entry.body())), Set.of());
     }
   }
 
@@ -61,6 +67,10 @@ final class StateOutbox implements Outbox {
       }
       try {
         OutboxRecord r = OutboxRecord.parseFrom(v);
+        boolean mine = r.getRelay().equals(relay) || (home && r.getRelay().isEmpty());
+        if (!mine) {
+          continue;
+        }
         out.add(new Entry(r.getMailbox().toByteArray(), r.getMessageId().toByteArray(), r.getBody().toByteArray()));
       } catch (InvalidProtocolBufferException e) {
         throw new StateStoreException("outbox record " + k + " is corrupt");

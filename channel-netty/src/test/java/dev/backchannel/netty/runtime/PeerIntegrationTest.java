@@ -114,6 +114,30 @@ class PeerIntegrationTest {
             .isEqualTo(InvalidInvitationException.Reason.USED));
   }
 
+  /** Peers on different home relays: each side's mailbox lives on its own relay. */
+  @Test
+  void peersOnDifferentRelaysTalk() throws Exception {
+    RelayServer second = RelayServer.start(RelayConfig.builder(dir.resolve("relay-b")).port(0).build());
+    closeables.add(second);
+    Peer alice = peer("alice", null);
+    Peer bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(second.address()).build();
+    closeables.add(0, bob);
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("from relay b").get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "bob");
+    assertThat(next(toBob).text()).isEqualTo("from relay b");
+    toBob.send("from relay a").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("from relay a");
+    toAlice.send("again").get(30, TimeUnit.SECONDS);
+    assertThat(next(toBob).text()).isEqualTo("again");
+    // Each relay stored only the envelopes addressed to its own peer's mailboxes.
+    assertThat(second.counters().stored()).isPositive();
+    assertThat(relay.counters().stored()).isPositive();
+    toBob.rotateMailboxes().get(30, TimeUnit.SECONDS);
+    toAlice.send("after rotation").get(30, TimeUnit.SECONDS);
+    assertThat(next(toBob).text()).isEqualTo("after rotation");
+  }
+
   /** Mailbox rotation: both sides move to fresh mailboxes and keep talking, also after a restart. */
   @Test
   void mailboxesRotateOnDemand() throws Exception {
