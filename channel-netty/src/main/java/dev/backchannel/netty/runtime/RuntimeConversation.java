@@ -148,14 +148,13 @@ final class RuntimeConversation implements Conversation {
           try {
             l.accept(m);
           } finally {
-            // Forget it once the listener has returned.
-            peer.runSerial(() -> {
-              try {
-                peer.store().commit(Map.of(), Set.of(k));
-              } catch (StateStoreException e) {
-                handedOut.remove(k);
-              }
-            });
+            // Forget it as soon as the listener has returned (on this thread, not behind other
+            // work), so a crash can repeat at most the message whose listener was running.
+            try {
+              peer.store().commit(Map.of(), Set.of(k));
+            } catch (StateStoreException e) {
+              peer.runSerial(() -> handedOut.remove(k));
+            }
           }
         });
       }
