@@ -70,6 +70,20 @@ class PeerIntegrationTest {
     throw new AssertionError("no conversation " + name);
   }
 
+  /**
+   * Bob accepts Alice's invitation and each side sends one message, so both are established:
+   * returns {@code [bob's conversation with alice, alice's conversation with bob]}.
+   */
+  private static Conversation[] established(Peer alice, Peer bob) throws Exception {
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("hi").get(30, TimeUnit.SECONDS);
+    Conversation toBob = await(alice, "bob");
+    assertThat(next(toBob).text()).isEqualTo("hi");
+    toBob.send("hello").get(30, TimeUnit.SECONDS);
+    assertThat(next(toAlice).text()).isEqualTo("hello");
+    return new Conversation[] {toAlice, toBob};
+  }
+
   private static Message next(Conversation c) throws InterruptedException {
     return c.receive(Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no message"));
   }
@@ -143,12 +157,9 @@ class PeerIntegrationTest {
   void mailboxesRotateOnDemand() throws Exception {
     Peer alice = peer("alice", null);
     Peer bob = peer("bob", null);
-    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-    toAlice.send("hi").get(30, TimeUnit.SECONDS);
-    Conversation toBob = await(alice, "bob");
-    assertThat(next(toBob).text()).isEqualTo("hi");
-    toBob.send("hello").get(30, TimeUnit.SECONDS);
-    assertThat(next(toAlice).text()).isEqualTo("hello");
+    Conversation[] c = established(alice, bob);
+    Conversation toAlice = c[0];
+    Conversation toBob = c[1];
     long mailboxesBefore = relay.counters().stored();
 
     toBob.rotateMailboxes().get(30, TimeUnit.SECONDS);
@@ -176,12 +187,7 @@ class PeerIntegrationTest {
         .envelopeTtl(Duration.ofSeconds(2)).build());
     Peer alice = peer("alice", null);
     Peer bob = peer("bob", null);
-    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-    toAlice.send("hi").get(30, TimeUnit.SECONDS);
-    Conversation toBob = await(alice, "bob");
-    assertThat(next(toBob).text()).isEqualTo("hi");
-    toBob.send("hello").get(30, TimeUnit.SECONDS);
-    assertThat(next(toAlice).text()).isEqualTo("hello");
+    Conversation toBob = established(alice, bob)[1];
     bob.close();
     closeables.remove(bob);
     toBob.send("this one expires at the relay").get(30, TimeUnit.SECONDS);
@@ -209,12 +215,7 @@ class PeerIntegrationTest {
   void offlineDeliveryOfAHundredMessages() throws Exception {
     Peer alice = peer("alice", null);
     Peer bob = peer("bob", null);
-    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-    toAlice.send("hi").get(30, TimeUnit.SECONDS);
-    Conversation toBob = await(alice, "bob");
-    assertThat(next(toBob).text()).isEqualTo("hi");
-    toBob.send("ready").get(30, TimeUnit.SECONDS);
-    assertThat(next(toAlice).text()).isEqualTo("ready");
+    Conversation toBob = established(alice, bob)[1];
 
     bob.close();
     closeables.remove(bob);
