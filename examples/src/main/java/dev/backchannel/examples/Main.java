@@ -23,6 +23,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
+    quietLogsForPeerCommands(args);
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
@@ -33,6 +34,20 @@ public final class Main implements Runnable {
       return 2;
     });
     return cl.execute(args);
+  }
+
+  /**
+   * The peer commands and the demo promise one {@code error:} line on stderr: their library logs
+   * are kept to errors unless {@code --verbose}. The relay node keeps its INFO log.
+   */
+  private static void quietLogsForPeerCommands(String... args) {
+    boolean peerOrDemo = args.length > 0 && (args[0].equals("peer") || args[0].equals("demo"));
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    if (peerOrDemo && !verbose
+        && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+            instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.OFF);
+    }
   }
 
   @Override

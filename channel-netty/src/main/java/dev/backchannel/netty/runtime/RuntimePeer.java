@@ -238,7 +238,7 @@ final class RuntimePeer implements Peer {
   private void subscribe(RelayLink link, byte[] mailbox, byte[] ownerKey) {
     try (SecretBytes k = SecretBytes.copyOf(ownerKey, ACCESS)) {
       link.subscribe(mailbox, k, d -> serial.execute(() -> onDelivery(link, d))).whenComplete((v, e) -> {
-        if (e != null) {
+        if (e != null && !closed) {
           LOG.warn("subscribing to a mailbox failed: {}", e.toString());
         }
       });
