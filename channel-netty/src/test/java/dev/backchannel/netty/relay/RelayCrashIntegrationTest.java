@@ -83,13 +83,14 @@ class RelayCrashIntegrationTest {
         sent.add(ByteBuffer.wrap(mid));
         window.acquire();
         CompletableFuture<Void> f = sender.send(box.id, mid, ("message " + i).getBytes(StandardCharsets.UTF_8));
-        f.whenComplete((v, e) -> {
+        // The future of whenComplete completes after the callback ran: waiting on it (not on f)
+        // makes sure every acknowledgement is counted before the assertions.
+        futures.add(f.whenComplete((v, e) -> {
           window.release();
           if (e == null) {
             acked.add(ByteBuffer.wrap(mid));
           }
-        });
-        futures.add(f);
+        }));
         if (i == KILL_AFTER_ACKS) {
           while (acked.size() < KILL_AFTER_ACKS / 2) {
             Thread.sleep(1);
