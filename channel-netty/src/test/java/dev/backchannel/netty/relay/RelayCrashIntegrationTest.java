@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RelayCrashIntegrationTest {
   private static final int MESSAGES = 2000;
-  private static final int KILL_AFTER_ACKS = 600;
+  /** Kills per run: 5 in the test command, more with -Dbackchannel.relayKills=20. */
+  private static final int KILLS = Integer.getInteger("backchannel.relayKills", 5);
 
   @TempDir Path dir;
 
@@ -59,9 +60,15 @@ class RelayCrashIntegrationTest {
   @Test
   void everyAcknowledgedEnvelopeSurvivesSigkill() throws Exception {
     RelayAddress[] address = new RelayAddress[1];
-    Process relay = startRelay(dir, 0, address);
+    Process current = startRelay(dir, 0, address);
+    List<Process> processes = new ArrayList<>(List.of(current));
     int port = address[0].port();
-    Process restarted = null;
+    java.util.Random rng = new java.util.Random(42);
+    java.util.Set<Integer> killAt = new java.util.TreeSet<>();
+    while (killAt.size() < KILLS) {
+      killAt.add(200 + rng.nextInt(MESSAGES - 400));
+    }
+    int kills = 0;
     try (RelayLink receiver = RelayTestSupport.link(address[0]);
         RelayLink sender = RelayTestSupport.link(address[0])) {
       Box box = new Box().create(receiver);
@@ -91,14 +98,18 @@ class RelayCrashIntegrationTest {
             acked.add(ByteBuffer.wrap(mid));
           }
         }));
-        if (i == KILL_AFTER_ACKS) {
-          while (acked.size() < KILL_AFTER_ACKS / 2) {
+        if (killAt.contains(i)) {
+          int before = acked.size();
+          // Let some acknowledgements in first, so each kill lands mid-stream.
+          while (acked.size() < Math.min(before + 20, i - 64) && acked.size() < i) {
             Thread.sleep(1);
           }
-          relay.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL mid-stream
-          int ackedAtKill = acked.size();
-          assertThat(ackedAtKill).isGreaterThan(0).isLessThan(MESSAGES);
-          restarted = startRelay(dir, port, address);
+          Thread.sleep(rng.nextInt(20));
+          current.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
+          assertThat(acked.size()).isLessThan(MESSAGES);
+          kills++;
+          current = startRelay(dir, port, address);
+          processes.add(current);
         }
       }
       CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
@@ -112,12 +123,12 @@ class RelayCrashIntegrationTest {
       // After dedupe the application saw each message exactly once; raw redeliveries are
       // allowed by the at-least-once contract and counted here for the record.
       assertThat(delivered).hasSize(MESSAGES);
-      System.out.printf("crash test: %d sent, %d delivered once each, %d raw redeliveries dropped%n",
-          MESSAGES, delivered.size(), duplicates.get());
+      assertThat(kills).isEqualTo(KILLS);
+      System.out.printf("crash test: %d sent, %d kills, %d delivered once each, %d raw redeliveries dropped%n",
+          MESSAGES, kills, delivered.size(), duplicates.get());
     } finally {
-      relay.destroyForcibly();
-      if (restarted != null) {
-        restarted.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      for (Process p : processes) {
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
     }
   }
