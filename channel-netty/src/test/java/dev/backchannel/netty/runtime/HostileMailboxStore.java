@@ -1,0 +1,171 @@
+package dev.backchannel.netty.runtime;
+
+import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.api.spi.MailboxRecord;
+import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.api.spi.StoredEnvelope;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A malicious relay's storage: a real relay runs on top of it, and it changes what the relay
+ * stores and therefore delivers. Each {@link Mode} is one attack; the relay still acknowledges
+ * every send, as a lying relay would.
+ */
+final class HostileMailboxStore implements MailboxStore {
+  /** The attacks. */
+  enum Mode { NONE, TAMPER, TRUNCATE, DROP, DUPLICATE, REPLAY, REORDER, INJECT, SPLICE }
+
+  private final MailboxStore real;
+  /** How many times the store deviated from honest behaviour. */
+  final java.util.concurrent.atomic.AtomicInteger attacks = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile Mode mode = Mode.NONE;
+  private byte[][] held;          // REORDER: the envelope held back {mailbox, body}
+  private byte[][] remembered;    // REPLAY: an envelope seen earlier {mailbox, body}
+  private byte[][] lastForeign;   // SPLICE: the last envelope of any mailbox {mailbox, body}
+
+  HostileMailboxStore(MailboxStore real) {
+    this.real = real;
+  }
+
+  void mode(Mode m) {
+    synchronized (this) {
+      if (held != null) {
+        // A reordering relay still delivers what it held back, only later.
+        real.append(held[0], freshId(), held[1], Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE).join();
+      }
+      mode = m;
+      held = null;
+      remembered = null;
+    }
+  }
+
+  private static byte[] freshId() {
+    byte[] id = new byte[16];
+    ThreadLocalRandom.current().nextBytes(id);
+    return id;
+  }
+
+  @Override
+  public synchronized CompletableFuture<Appended> append(byte[] mailboxId, byte[] messageId, byte[] body,
+      long expiresAtMillis, long maxEnvelopes, long maxBytes) {
+    byte[][] foreign = lastForeign;
+    lastForeign = new byte[][] {mailboxId.clone(), body.clone()};
+    if (mode != Mode.NONE && !(mode == Mode.REPLAY && remembered == null)
+        && !(mode == Mode.SPLICE && (foreign == null || Arrays.equals(foreign[0], mailboxId)))) {
+      attacks.incrementAndGet();
+    }
+    switch (mode) {
+      case TAMPER -> {
+        byte[] t = body.clone();
+        t[t.length / 2] ^= 0x10;
+        return real.append(mailboxId, messageId, t, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+      case TRUNCATE -> {
+        return real.append(mailboxId, messageId, Arrays.copyOf(body, body.length - 10), expiresAtMillis,
+            maxEnvelopes, maxBytes);
+      }
+      case DROP -> {
+        return CompletableFuture.completedFuture(new Appended(0, false));
+      }
+      case DUPLICATE -> {
+        real.append(mailboxId, freshId(), body, expiresAtMillis, maxEnvelopes, maxBytes);
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+      case REPLAY -> {
+        if (remembered != null && Arrays.equals(remembered[0], mailboxId)) {
+          real.append(mailboxId, freshId(), remembered[1], expiresAtMillis, maxEnvelopes, maxBytes);
+        } else {
+          remembered = new byte[][] {mailboxId.clone(), body.clone()};
+        }
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+      case REORDER -> {
+        if (held == null) {
+          held = new byte[][] {mailboxId.clone(), body.clone()};
+          return CompletableFuture.completedFuture(new Appended(0, false)); // released after the next
+        }
+        if (!Arrays.equals(held[0], mailboxId)) {
+          return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+        }
+        CompletableFuture<Appended> f = real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+        real.append(mailboxId, freshId(), held[1], expiresAtMillis, maxEnvelopes, maxBytes);
+        held = null;
+        return f;
+      }
+      case INJECT -> {
+        byte[] junk = new byte[body.length];
+        ThreadLocalRandom.current().nextBytes(junk);
+        real.append(mailboxId, freshId(), junk, expiresAtMillis, maxEnvelopes, maxBytes);
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+      case SPLICE -> {
+        if (foreign != null && !Arrays.equals(foreign[0], mailboxId)) {
+          real.append(mailboxId, freshId(), foreign[1], expiresAtMillis, maxEnvelopes, maxBytes);
+        }
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+      default -> {
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
+    }
+  }
+
+  @Override
+  public boolean createMailbox(MailboxRecord mailbox) throws StateStoreException {
+    return real.createMailbox(mailbox);
+  }
+
+  @Override
+  public Optional<MailboxRecord> mailbox(byte[] mailboxId) throws StateStoreException {
+    return real.mailbox(mailboxId);
+  }
+
+  @Override
+  public void updateMailbox(MailboxRecord mailbox) throws StateStoreException {
+    real.updateMailbox(mailbox);
+  }
+
+  @Override
+  public void deleteMailbox(byte[] mailboxId) throws StateStoreException {
+    real.deleteMailbox(mailboxId);
+  }
+
+  @Override
+  public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException {
+    return real.read(mailboxId, fromSequence, max);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId) {
+    return real.remove(mailboxId, messageId);
+  }
+
+  @Override
+  public Usage usage(byte[] mailboxId) throws StateStoreException {
+    return real.usage(mailboxId);
+  }
+
+  @Override
+  public void putInvitation(byte[] invitationId, byte[] bundle, long expiresAtMillis) throws StateStoreException {
+    real.putInvitation(invitationId, bundle, expiresAtMillis);
+  }
+
+  @Override
+  public Optional<byte[]> fetchInvitation(byte[] invitationId, long nowMillis) throws StateStoreException {
+    return real.fetchInvitation(invitationId, nowMillis);
+  }
+
+  @Override
+  public int expire(long nowMillis) throws StateStoreException {
+    return real.expire(nowMillis);
+  }
+
+  @Override
+  public void close() {
+    real.close();
+  }
+}
