@@ -60,6 +60,40 @@ public final class X25519 {
     return shared;
   }
 
+  /**
+   * The encodings (top bit masked) of every public key of small order: 0, 1, the two points of
+   * order 8, p−1, and the non-canonical p and p+1. Agreement with any of them gives all zeros for
+   * every clamped scalar; no other 255-bit value does.
+   */
+  private static final byte[][] SMALL_ORDER = {
+    java.util.HexFormat.of().parseHex("0000000000000000000000000000000000000000000000000000000000000000"),
+    java.util.HexFormat.of().parseHex("0100000000000000000000000000000000000000000000000000000000000000"),
+    java.util.HexFormat.of().parseHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+    java.util.HexFormat.of().parseHex("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+    java.util.HexFormat.of().parseHex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    java.util.HexFormat.of().parseHex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    java.util.HexFormat.of().parseHex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+  };
+
+  /**
+   * Whether {@code publicKey} has small order, so that any agreement with it is all zeros;
+   * without a scalar multiplication and in time independent of the key.
+   *
+   * @throws MalformedInputException if it is not 32 bytes
+   */
+  public static boolean isSmallOrder(byte[] publicKey) throws MalformedInputException {
+    if (publicKey == null || publicKey.length != KEY_LENGTH) {
+      throw new MalformedInputException("X25519 public key must be 32 bytes");
+    }
+    byte[] masked = publicKey.clone();
+    masked[31] &= 0x7f;
+    boolean found = false;
+    for (byte[] candidate : SMALL_ORDER) {
+      found |= java.security.MessageDigest.isEqual(candidate, masked);
+    }
+    return found;
+  }
+
   private static void checkLength(byte[] privateKey) {
     if (privateKey == null || privateKey.length != KEY_LENGTH) {
       throw new IllegalArgumentException("X25519 private key must be 32 bytes");

@@ -129,16 +129,12 @@ public final class PreKeyBundle {
     }
   }
 
-  /**
-   * Refuses an X25519 public key of small order: with a clamped scalar (a multiple of the
-   * cofactor) every such point gives the all-zero result.
-   */
+  /** Refuses an X25519 public key of small order (every agreement with it would be all zeros). */
   static void checkNotLowOrder(byte[] x25519Public)
       throws AuthenticationFailedException, MalformedInputException {
-    byte[] probe = X25519.generatePrivateKey();
-    byte[] shared = X25519.agree(probe, x25519Public);
-    java.util.Arrays.fill(probe, (byte) 0);
-    java.util.Arrays.fill(shared, (byte) 0);
+    if (X25519.isSmallOrder(x25519Public)) {
+      throw new AuthenticationFailedException("key agreement rejected");
+    }
   }
 
   private static void checkLength(byte[] key, int length, String what)

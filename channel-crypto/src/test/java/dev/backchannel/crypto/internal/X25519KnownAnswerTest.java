@@ -64,6 +64,23 @@ class X25519KnownAnswerTest {
     assertThat(refusedLowOrder).isPositive();
   }
 
+  /** The small-order list agrees with the zero-result check on every Wycheproof public key. */
+  @Test
+  void smallOrderListMatchesTheAllZeroResultOnEveryCase() throws Exception {
+    int flagged = 0;
+    for (Wycheproof.Case c : Wycheproof.cases("x25519_test.json")) {
+      boolean zero = java.util.Arrays.equals(c.hex("shared"), new byte[32]);
+      assertThat(X25519.isSmallOrder(c.hex("public"))).as(c.toString()).isEqualTo(zero);
+      if (zero) {
+        flagged++;
+      }
+    }
+    assertThat(flagged).isEqualTo(31);
+    for (int i = 0; i < 200; i++) {
+      assertThat(X25519.isSmallOrder(X25519.publicKey(X25519.generatePrivateKey()))).isFalse();
+    }
+  }
+
   @Test
   void everyLowOrderFlaggedCaseIsRefused() {
     int n = 0;
