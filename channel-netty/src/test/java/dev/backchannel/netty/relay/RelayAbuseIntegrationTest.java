@@ -202,4 +202,45 @@ class RelayAbuseIntegrationTest {
       assertThat(relay.counters().rejected()).isPositive();
     }
   }
+
+  /**
+   * Checklist 31 (reduced for the test run): 1,000 connections that never finish the TLS
+   * handshake are closed by the handshake timeout, and a well-behaved client is served quickly
+   * all along.
+   */
+  @Test
+  void slowlorisConnectionsAreClosedWhileAGoodClientIsServed() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir).handshakeTimeout(Duration.ofSeconds(2)));
+    RelayLink good = open(relay);
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 1000; i++) {
+        Socket s = new Socket("127.0.0.1", relay.address().port());
+        s.getOutputStream().write(0x16); // one byte of a TLS record, then nothing
+        slow.add(s);
+      }
+      List<Long> latencies = new ArrayList<>();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+      while (System.nanoTime() < until) {
+        long start = System.nanoTime();
+        good.ping().get(10, TimeUnit.SECONDS);
+        latencies.add((System.nanoTime() - start) / 1_000_000);
+        Thread.sleep(20);
+      }
+      latencies.sort(null);
+      long p99Millis = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
+      System.out.printf("slowloris: 1000 slow connections, good client's ping p99 %d ms over %d pings%n",
+          p99Millis, latencies.size());
+      assertThat(p99Millis).as("good client's p99 during the attack").isLessThan(1000);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (relay.counters().connections() > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(relay.counters().connections()).as("slow connections closed").isEqualTo(1);
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
 }
