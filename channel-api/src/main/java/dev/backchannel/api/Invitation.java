@@ -38,6 +38,8 @@ public final class Invitation {
   public static final int SECRET_LENGTH = 32;
 
   private static final int CHECKSUM_LENGTH = 4;
+  /** The latest expiry a parsed invitation may carry: 9999-12-31T23:59:59Z. */
+  private static final long MAX_EXPIRY_SECONDS = 253_402_300_799L;
   private static final int FIXED_LENGTH = 1 + 32 + 32 + SECRET_LENGTH + 8 + 2 + 1;
   private static final byte[] CHECKSUM_LABEL =
       "Backchannel-v1 invitation checksum".getBytes(StandardCharsets.US_ASCII);
@@ -162,6 +164,9 @@ public final class Invitation {
     } catch (IllegalArgumentException e) {
       throw new InvalidInvitationException(
           Reason.MALFORMED, "the invitation's relay address is invalid: " + e.getMessage());
+    }
+    if (expiry < 0 || expiry > MAX_EXPIRY_SECONDS) {
+      throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's expiry time is out of range");
     }
     Instant expiresAt = Instant.ofEpochSecond(expiry);
     if (!now.isBefore(expiresAt)) {
