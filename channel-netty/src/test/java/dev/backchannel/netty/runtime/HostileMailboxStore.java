@@ -17,7 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class HostileMailboxStore implements MailboxStore {
   /** The attacks. */
-  enum Mode { NONE, TAMPER, TRUNCATE, DROP, DUPLICATE, REPLAY, REORDER, INJECT, SPLICE }
+  enum Mode { NONE, TAMPER, TRUNCATE, DROP, DUPLICATE, REPLAY, REORDER, INJECT, SPLICE, DELAY, OLD_COPY }
+
+  /** How long {@link Mode#DELAY} holds each envelope back. */
+  static final long DELAY_MILLIS = 1_500;
 
   private final MailboxStore real;
   /** How many times the store deviated from honest behaviour. */
@@ -26,6 +29,14 @@ final class HostileMailboxStore implements MailboxStore {
   private byte[][] held;          // REORDER: the envelope held back {mailbox, body}
   private byte[][] remembered;    // REPLAY: an envelope seen earlier {mailbox, body}
   private byte[][] lastForeign;   // SPLICE: the last envelope of any mailbox {mailbox, body}
+  /** OLD_COPY: a backup of what was stored, as {mailbox, message id, body}. */
+  private final List<byte[][]> backup = new java.util.ArrayList<>();
+  private final java.util.concurrent.ScheduledExecutorService delayer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hostile-delay");
+        t.setDaemon(true);
+        return t;
+      });
 
   HostileMailboxStore(MailboxStore real) {
     this.real = real;
@@ -102,6 +113,27 @@ final class HostileMailboxStore implements MailboxStore {
         real.append(mailboxId, freshId(), junk, expiresAtMillis, maxEnvelopes, maxBytes);
         return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
       }
+      case DELAY -> {
+        // Holds the envelope back: stored (and so delivered and acknowledged) only later.
+        byte[] m = mailboxId.clone();
+        byte[] id = messageId.clone();
+        byte[] b = body.clone();
+        CompletableFuture<Appended> later = new CompletableFuture<>();
+        delayer.schedule(() -> real.append(m, id, b, expiresAtMillis, maxEnvelopes, maxBytes)
+                .whenComplete((a, e) -> {
+                  if (e != null) {
+                    later.completeExceptionally(e);
+                  } else {
+                    later.complete(a);
+                  }
+                }),
+            DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return later;
+      }
+      case OLD_COPY -> {
+        backup.add(new byte[][] {mailboxId.clone(), messageId.clone(), body.clone()});
+        return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      }
       case SPLICE -> {
         if (foreign != null && !Arrays.equals(foreign[0], mailboxId)) {
           real.append(mailboxId, freshId(), foreign[1], expiresAtMillis, maxEnvelopes, maxBytes);
@@ -112,6 +144,20 @@ final class HostileMailboxStore implements MailboxStore {
         return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
       }
     }
+  }
+
+  /**
+   * Serves the old copy of the mailboxes: everything stored while in {@link Mode#OLD_COPY} is put
+   * back (under new message ids, so the relay's own de-duplication cannot hide it), as a relay
+   * restored from a stale backup would serve it after the recipient received and acknowledged it.
+   */
+  synchronized int serveOldCopy() {
+    for (byte[][] e : backup) {
+      real.append(e[0], freshId(), e[2], Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE).join();
+    }
+    int n = backup.size();
+    backup.clear();
+    return n;
   }
 
   @Override
@@ -166,6 +212,12 @@ final class HostileMailboxStore implements MailboxStore {
 
   @Override
   public void close() {
+    delayer.shutdown();
+    try {
+      delayer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     real.close();
   }
 }
