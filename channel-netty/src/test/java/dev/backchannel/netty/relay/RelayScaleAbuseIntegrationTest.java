@@ -1,0 +1,256 @@
+package dev.backchannel.netty.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backchannel.netty.client.Delivery;
+import dev.backchannel.netty.client.RelayLink;
+import dev.backchannel.netty.relay.RelayTestSupport.Box;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.Future;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Abuse of the relay at scale (issue 7, checklist 31/32 and SECURITY-CHECKLIST §4), on loopback
+ * over real TLS and bounded in time: 5,000 idle connections, a subscriber that stops reading
+ * while its mailbox fills, and one connection holding a thousand subscriptions. Each test reports
+ * a well-behaved client's latency during the abuse and checks the relay's memory.
+ *
+ * <p>{@code -Dbackchannel.longAbuse=true} holds the idle connections for 60 s instead of 5 s.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class RelayScaleAbuseIntegrationTest {
+  private static final boolean LONG = Boolean.getBoolean("backchannel.longAbuse");
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private RelayServer relay(RelayConfig.Builder b) throws Exception {
+    RelayServer r = RelayServer.start(b.port(0).build());
+    closeables.add(r);
+    return r;
+  }
+
+  private RelayLink open(RelayServer relay) throws Exception {
+    RelayLink l = RelayTestSupport.link(relay.address());
+    closeables.add(0, l);
+    return l;
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** Pings at a steady pace while {@code during} runs; returns the good client's latency histogram. */
+  private static Histogram pingWhile(RelayLink good, CompletableFuture<?> during, Duration atLeast)
+      throws Exception {
+    Histogram h = new Histogram(3);
+    long until = System.nanoTime() + atLeast.toNanos();
+    while (!during.isDone() || System.nanoTime() < until) {
+      long start = System.nanoTime();
+      good.ping().get(10, TimeUnit.SECONDS);
+      h.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
+      Thread.sleep(20);
+    }
+    return h;
+  }
+
+  @Test
+  void fiveThousandIdleConnectionsAreHeldWhileAGoodClientIsServed() throws Exception {
+    int n = 5_000;
+    RelayServer relay = relay(RelayConfig.builder(dir).maxConnections(n + 100)
+        .idleTimeout(Duration.ofMinutes(5)).maxRequestsPerSecond(1_000));
+    RelayLink good = open(relay);
+    long heapBefore = usedHeapAfterGc();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    List<Channel> idle = new ArrayList<>(n);
+    Histogram connectMicros = new Histogram(3);
+    try {
+      SslContext ssl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols("TLSv1.3")
+          .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+      int port = relay.address().port();
+      Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "127.0.0.1", port));
+            }
+          });
+      CompletableFuture<Void> connecting = CompletableFuture.runAsync(() -> {
+        try {
+          // 50 handshakes in flight at a time, as a crowd of clients arriving would be.
+          for (int i = 0; i < n; i += 50) {
+            List<Future<Channel>> wave = new ArrayList<>();
+            List<Long> starts = new ArrayList<>();
+            for (int j = i; j < Math.min(n, i + 50); j++) {
+              starts.add(System.nanoTime());
+              ChannelFuture f = b.connect("127.0.0.1", port).syncUninterruptibly();
+              wave.add(f.channel().pipeline().get(SslHandler.class).handshakeFuture());
+            }
+            for (int j = 0; j < wave.size(); j++) {
+              Channel ch = wave.get(j).get(20, TimeUnit.SECONDS);
+              connectMicros.recordValue(Math.max(1, (System.nanoTime() - starts.get(j)) / 1_000));
+              synchronized (idle) {
+                idle.add(ch);
+              }
+            }
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Histogram duringConnect = pingWhile(good, connecting, Duration.ZERO);
+      connecting.join();
+      assertThat(idle).hasSize(n);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (relay.counters().connections() < n + 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(relay.counters().connections()).isEqualTo(n + 1);
+      long heapHeld = usedHeapAfterGc() - heapBefore;
+      Histogram duringHold = pingWhile(good, CompletableFuture.completedFuture(null),
+          Duration.ofSeconds(LONG ? 60 : 5));
+      long heapAfterHold = usedHeapAfterGc() - heapBefore;
+      assertThat(idle).allMatch(Channel::isActive);
+      System.out.printf(
+          "idle connections: %d held %d s; connect p50 %.1f ms p99 %.1f ms; heap +%.1f MiB (%.1f KiB per connection,"
+              + " client and relay in one JVM; +%.1f MiB after the hold); good client's ping p99 %.1f ms while"
+              + " connecting, %.1f ms while held%n",
+          n, LONG ? 60 : 5, connectMicros.getValueAtPercentile(50) / 1e3,
+          connectMicros.getValueAtPercentile(99) / 1e3, heapHeld / 1048576.0, heapHeld / 1024.0 / n,
+          heapAfterHold / 1048576.0, duringConnect.getValueAtPercentile(99) / 1e3,
+          duringHold.getValueAtPercentile(99) / 1e3);
+      assertThat(heapHeld).as("heap for 5,000 idle connections").isLessThan(512L * 1024 * 1024);
+      assertThat(duringHold.getValueAtPercentile(99)).as("good client's ping p99 (µs)").isLessThan(1_000_000);
+      assertThat(connectMicros.getValueAtPercentile(99)).as("connect p99 (µs)").isLessThan(2_000_000);
+    } finally {
+      for (Channel c : idle) {
+        c.close();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(20, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (relay.counters().connections() > 1 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(relay.counters().connections()).as("closed connections are released").isEqualTo(1);
+  }
+
+  @Test
+  void aSubscriberThatStopsReadingDoesNotMakeTheRelayBufferItsMailbox() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir));
+    // The slow reader: its listener blocks the link's only thread, so it stops reading the socket.
+    CountDownLatch released = new CountDownLatch(1);
+    RelayLink slow = RelayLink.builder(relay.address()).callbackExecutor(Runnable::run)
+        .requestTimeout(Duration.ofSeconds(60)).build();
+    closeables.add(0, slow);
+    slow.awaitConnected(Duration.ofSeconds(20));
+    Box box = new Box().create(slow);
+    List<Delivery> got = new ArrayList<>();
+    slow.subscribe(box.id, box.owner, d -> {
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (got) {
+        got.add(d);
+      }
+    }).get(20, TimeUnit.SECONDS);
+
+    RelayLink sender = open(relay);
+    RelayLink good = open(relay);
+    int count = 800; // 800 x 64 KiB = 50 MiB stored for a reader that does not read
+    ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+    long directBefore = metric.usedDirectMemory() + metric.usedHeapMemory();
+    CompletableFuture<Void> flooding = CompletableFuture.runAsync(() -> {
+      try {
+        for (int i = 0; i < count; i++) {
+          sender.send(box.id, RelayTestSupport.random(16), RelayTestSupport.random(65_536)).get(20, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Histogram ping = pingWhile(good, flooding, Duration.ofSeconds(1));
+    flooding.join();
+    Thread.sleep(500);
+    long directHeld = metric.usedDirectMemory() + metric.usedHeapMemory() - directBefore;
+    System.out.printf("slow reader: %d x 64 KiB stored, Netty buffer memory (%s) +%.1f MiB, good client's ping p99 %.1f ms%n",
+        count, ByteBufAllocator.DEFAULT.getClass().getSimpleName(), directHeld / 1048576.0, ping.getValueAtPercentile(99) / 1e3);
+    // The relay holds at most a read batch and the socket's high-water mark per subscriber.
+    assertThat(directHeld).as("buffered for the slow reader").isLessThan(20L * 1024 * 1024);
+    assertThat(ping.getValueAtPercentile(99)).as("good client's ping p99 (µs)").isLessThan(1_000_000);
+
+    released.countDown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      synchronized (got) {
+        if (got.size() >= count) {
+          break;
+        }
+      }
+      Thread.sleep(50);
+    }
+    synchronized (got) {
+      assertThat(got).as("everything arrives once the reader reads again").hasSize(count);
+    }
+  }
+
+  @Test
+  void oneConnectionWithAThousandSubscriptionsIsServed() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir).maxRequestsPerSecond(100_000));
+    RelayLink many = open(relay);
+    RelayLink sender = open(relay);
+    List<Box> boxes = new ArrayList<>();
+    long heapBefore = usedHeapAfterGc();
+    for (int i = 0; i < 1_000; i++) {
+      boxes.add(new Box().create(many).subscribe(many));
+    }
+    long heap = usedHeapAfterGc() - heapBefore;
+    System.out.printf("1,000 subscriptions on one connection: heap +%.1f MiB%n", heap / 1048576.0);
+    assertThat(heap).isLessThan(64L * 1024 * 1024);
+    for (int i = 0; i < boxes.size(); i += 97) {
+      byte[] body = RelayTestSupport.random(256);
+      sender.send(boxes.get(i).id, RelayTestSupport.random(16), body).get(20, TimeUnit.SECONDS);
+      assertThat(boxes.get(i).next().body()).isEqualTo(body);
+    }
+  }
+}
