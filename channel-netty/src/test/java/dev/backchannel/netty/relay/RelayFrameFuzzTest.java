@@ -40,6 +40,7 @@ class RelayFrameFuzzTest {
     dir = Files.createTempDirectory("relay-jazzer");
     store = new RocksDbMailboxStore(dir.resolve("store"));
     storeExecutor = Executors.newSingleThreadExecutor();
+    storeExecutor.submit(() -> { }).get(); // its thread belongs to the class, not to one input
     config = RelayConfig.builder(dir).maxFrameBytes(70_000).build();
   }
 
