@@ -16,7 +16,15 @@ public final class AesGcmAead implements Aead {
   /** The shared instance. */
   public static final AesGcmAead INSTANCE = new AesGcmAead();
 
-  private static final ThreadLocal<Cipher> CIPHER =
+  /**
+   * An instance with its own per-thread {@link Cipher}, for keys used many times in a row (the
+   * ratchet's header keys): the JDK skips the AES key schedule when a cipher is initialised again
+   * with the key it already holds, which cannot happen if one-time keys pass through the same
+   * cipher in between.
+   */
+  public static final AesGcmAead FOR_REUSED_KEYS = new AesGcmAead();
+
+  private final ThreadLocal<Cipher> ciphers =
       ThreadLocal.withInitial(
           () -> {
             try {
@@ -36,7 +44,7 @@ public final class AesGcmAead implements Aead {
   @Override
   public byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int off, int len) {
     Aead.checkParameters(key, nonce);
-    Cipher cipher = CIPHER.get();
+    Cipher cipher = ciphers.get();
     try {
       init(cipher, Cipher.ENCRYPT_MODE, key, nonce);
       if (aad != null && aad.length > 0) {
@@ -44,7 +52,7 @@ public final class AesGcmAead implements Aead {
       }
       return cipher.doFinal(plaintext, off, len);
     } catch (GeneralSecurityException e) {
-      CIPHER.remove();
+      ciphers.remove();
       throw new BackchannelBugException("AES-GCM seal failed", e);
     }
   }
@@ -62,7 +70,7 @@ public final class AesGcmAead implements Aead {
     if (len < TAG_LENGTH) {
       throw new AuthenticationFailedException("ciphertext shorter than the tag");
     }
-    Cipher cipher = CIPHER.get();
+    Cipher cipher = ciphers.get();
     try {
       init(cipher, Cipher.DECRYPT_MODE, key, nonce);
       if (aad != null && aad.length > 0) {
@@ -72,7 +80,7 @@ public final class AesGcmAead implements Aead {
     } catch (AEADBadTagException e) {
       throw new AuthenticationFailedException("authentication failed");
     } catch (GeneralSecurityException e) {
-      CIPHER.remove();
+      ciphers.remove();
       throw new AuthenticationFailedException("authentication failed");
     }
   }
@@ -80,6 +88,65 @@ public final class AesGcmAead implements Aead {
   private static void init(Cipher cipher, int mode, byte[] key, byte[] nonce)
       throws GeneralSecurityException {
     cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+  }
+
+  /**
+   * Seals {@code in[inOff, inOff+len)} into {@code out} at {@code outOff} ({@code len + 16}
+   * bytes), with the nonce at {@code nonce[nonceOff, nonceOff+12)} and the associated data
+   * {@code aad[0, aadLen)}: no intermediate copies.
+   */
+  public void seal(byte[] key, byte[] nonce, int nonceOff, byte[] aad, int aadLen,
+      byte[] in, int inOff, int len, byte[] out, int outOff) {
+    checkKey(key, nonce, nonceOff);
+    Cipher cipher = ciphers.get();
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"),
+          new GCMParameterSpec(TAG_LENGTH * 8, nonce, nonceOff, NONCE_LENGTH));
+      if (aadLen > 0) {
+        cipher.updateAAD(aad, 0, aadLen);
+      }
+      cipher.doFinal(in, inOff, len, out, outOff);
+    } catch (GeneralSecurityException e) {
+      ciphers.remove();
+      throw new BackchannelBugException("AES-GCM seal failed", e);
+    }
+  }
+
+  /**
+   * Opens {@code in[off, off+len)} (ciphertext and tag) with the nonce at {@code
+   * nonce[nonceOff, nonceOff+12)} and the associated data {@code aad[0, aadLen)}.
+   *
+   * @throws AuthenticationFailedException if the tag does not verify
+   */
+  public byte[] open(byte[] key, byte[] nonce, int nonceOff, byte[] aad, int aadLen,
+      byte[] in, int off, int len) throws AuthenticationFailedException {
+    checkKey(key, nonce, nonceOff);
+    if (len < TAG_LENGTH) {
+      throw new AuthenticationFailedException("ciphertext shorter than the tag");
+    }
+    Cipher cipher = ciphers.get();
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
+          new GCMParameterSpec(TAG_LENGTH * 8, nonce, nonceOff, NONCE_LENGTH));
+      if (aadLen > 0) {
+        cipher.updateAAD(aad, 0, aadLen);
+      }
+      return cipher.doFinal(in, off, len);
+    } catch (AEADBadTagException e) {
+      throw new AuthenticationFailedException("authentication failed");
+    } catch (GeneralSecurityException e) {
+      ciphers.remove();
+      throw new AuthenticationFailedException("authentication failed");
+    }
+  }
+
+  private static void checkKey(byte[] key, byte[] nonce, int nonceOff) {
+    if (key == null || key.length != KEY_LENGTH) {
+      throw new IllegalArgumentException("AEAD key must be " + KEY_LENGTH + " bytes");
+    }
+    if (nonce == null || nonceOff < 0 || nonceOff > nonce.length - NONCE_LENGTH) {
+      throw new IllegalArgumentException("AEAD nonce must be " + NONCE_LENGTH + " bytes");
+    }
   }
 
   @Override

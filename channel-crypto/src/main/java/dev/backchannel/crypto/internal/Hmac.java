@@ -24,7 +24,42 @@ public final class Hmac {
             }
           });
 
+  /** A Mac keyed with 32 zero bytes (HKDF's default salt); doFinal keeps the key. */
+  private static final ThreadLocal<Mac> ZERO_KEY_MAC =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              Mac m = Mac.getInstance("HmacSHA256");
+              m.init(new SecretKeySpec(new byte[LENGTH], "HmacSHA256"));
+              return m;
+            } catch (GeneralSecurityException e) {
+              throw new BackchannelBugException("HmacSHA256 unavailable in this JDK", e);
+            }
+          });
+
   private Hmac() {}
+
+  /** HMAC-SHA256 of {@code message} under 32 zero bytes, with the key schedule computed once per thread. */
+  static byte[] macUnderZeroKey(byte[] message) {
+    return ZERO_KEY_MAC.get().doFinal(message);
+  }
+
+  /**
+   * The two HMACs of one key over one-byte messages, {@code HMAC(key, a)} and {@code HMAC(key,
+   * b)}, with one key schedule (the Double Ratchet's chain step).
+   */
+  public static byte[][] macPair(byte[] key, byte a, byte b) {
+    Mac mac = MAC.get();
+    try {
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new BackchannelBugException("HMAC init failed", e);
+    }
+    mac.update(a);
+    byte[] first = mac.doFinal();
+    mac.update(b);
+    return new byte[][] {first, mac.doFinal()};
+  }
 
   /** HMAC-SHA256 of the concatenation of {@code parts} under {@code key}. */
   public static byte[] mac(byte[] key, byte[]... parts) {

@@ -23,7 +23,23 @@ import java.util.List;
 final class RatchetCipher {
   static final byte[] HEADER_LABEL = Hkdf.label("Backchannel-v1 ratchet header");
   static final byte[] BODY_LABEL = Hkdf.label("Backchannel-v1 ratchet body");
-  private static final Aead AEAD = AesGcmAead.INSTANCE;
+  /** One-time keys (message keys). */
+  private static final AesGcmAead BODY_AEAD = AesGcmAead.INSTANCE;
+  /** Header keys, used for a whole chain: a cipher of their own keeps their key schedule. */
+  private static final AesGcmAead HEADER_AEAD = AesGcmAead.FOR_REUSED_KEYS;
+  private static final int EHL = RatchetState.ENCRYPTED_HEADER_LENGTH;
+
+  /** Per-thread buffers for associated data and the header plaintext (none of it secret). */
+  private static final class Scratch {
+    byte[] headerAd = new byte[512];
+    int headerAdLength;
+    byte[] bodyAd = new byte[512];
+    int bodyAdLength;
+    final byte[] header = new byte[RatchetState.HEADER_LENGTH];
+    final byte[] nonces = new byte[2 * Aead.NONCE_LENGTH];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long MAX_COUNTER = 0xFFFF_FFFFL;
 
@@ -36,37 +52,40 @@ final class RatchetCipher {
     if (s.sendCount >= MAX_COUNTER) {
       throw new IllegalStateException("sending chain exhausted; a reply must ratchet first");
     }
-    byte[] mk = RatchetKdf.messageKey(s.chainKeySend);
-    byte[] next = RatchetKdf.nextChainKey(s.chainKeySend);
+    Scratch sc = SCRATCH.get();
+    headerAd(sc, s, extraAd);
+    byte[][] step = RatchetKdf.step(s.chainKeySend);
+    byte[] mk = step[0];
     RatchetState.zero(s.chainKeySend);
-    s.chainKeySend = next;
+    s.chainKeySend = step[1];
 
-    byte[] header =
-        ByteBuffer.allocate(RatchetState.HEADER_LENGTH)
-            .put(s.dhSelfPublic)
-            .putInt((int) s.previousSendCount)
-            .putInt((int) s.sendCount)
-            .array();
-    byte[] nonce = new byte[Aead.NONCE_LENGTH];
-    RANDOM.nextBytes(nonce);
-    byte[] headerCt = AEAD.seal(s.headerKeySend, nonce, headerAd(s, extraAd), header);
-    byte[] encHeader = new byte[RatchetState.ENCRYPTED_HEADER_LENGTH];
-    System.arraycopy(nonce, 0, encHeader, 0, nonce.length);
-    System.arraycopy(headerCt, 0, encHeader, nonce.length, headerCt.length);
+    // out = header nonce || header ciphertext+tag || body nonce || body ciphertext+tag
+    byte[] out = new byte[RatchetState.OVERHEAD + plaintext.length];
+    RANDOM.nextBytes(sc.nonces);
+    System.arraycopy(sc.nonces, 0, out, 0, Aead.NONCE_LENGTH);
+    System.arraycopy(sc.nonces, Aead.NONCE_LENGTH, out, EHL, Aead.NONCE_LENGTH);
+    byte[] header = sc.header;
+    System.arraycopy(s.dhSelfPublic, 0, header, 0, 32);
+    putInt(header, 32, (int) s.previousSendCount);
+    putInt(header, 36, (int) s.sendCount);
+    HEADER_AEAD.seal(s.headerKeySend, out, 0, sc.headerAd, sc.headerAdLength,
+        header, 0, header.length, out, Aead.NONCE_LENGTH);
 
     byte[] key = RatchetKdf.messageCipherKey(mk);
     RatchetState.zero(mk);
-    byte[] iv = new byte[Aead.NONCE_LENGTH];
-    RANDOM.nextBytes(iv);
-    byte[] body = AEAD.seal(key, iv, bodyAd(s, extraAd, encHeader), plaintext);
+    bodyAd(sc, s, extraAd, out);
+    BODY_AEAD.seal(key, out, EHL, sc.bodyAd, sc.bodyAdLength,
+        plaintext, 0, plaintext.length, out, EHL + Aead.NONCE_LENGTH);
     RatchetState.zero(key);
     s.sendCount++;
-
-    byte[] out = new byte[encHeader.length + iv.length + body.length];
-    System.arraycopy(encHeader, 0, out, 0, encHeader.length);
-    System.arraycopy(iv, 0, out, encHeader.length, iv.length);
-    System.arraycopy(body, 0, out, encHeader.length + iv.length, body.length);
     return out;
+  }
+
+  private static void putInt(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
   }
 
   static DecryptedMessage decrypt(
@@ -76,8 +95,9 @@ final class RatchetCipher {
       throw new MalformedInputException(
           "ratchet message must be at least " + RatchetState.OVERHEAD + " bytes");
     }
-    byte[] encHeader = Arrays.copyOf(message, RatchetState.ENCRYPTED_HEADER_LENGTH);
-    byte[] hAd = headerAd(s, extraAd);
+    byte[] encHeader = message; // the encrypted header is message[0, ENCRYPTED_HEADER_LENGTH)
+    Scratch hAd = SCRATCH.get();
+    headerAd(hAd, s, extraAd);
     expireSkipped(s);
 
     // 1. Skipped keys of chains other than the current receiving chain.
@@ -155,10 +175,10 @@ final class RatchetCipher {
       int skippedNow,
       boolean step)
       throws MalformedInputException, AuthenticationFailedException {
-    byte[] mk = RatchetKdf.messageKey(s.chainKeyReceive);
-    byte[] next = RatchetKdf.nextChainKey(s.chainKeyReceive);
+    byte[][] keys = RatchetKdf.step(s.chainKeyReceive);
+    byte[] mk = keys[0];
     RatchetState.zero(s.chainKeyReceive);
-    s.chainKeyReceive = next;
+    s.chainKeyReceive = keys[1];
     s.receiveCount++;
     byte[] plaintext = openBody(s, mk, message, extraAd, encHeader);
     RatchetState.zero(mk);
@@ -171,16 +191,12 @@ final class RatchetCipher {
       RatchetState s, byte[] mk, byte[] message, byte[] extraAd, byte[] encHeader)
       throws AuthenticationFailedException {
     byte[] key = RatchetKdf.messageCipherKey(mk);
-    int bodyStart = RatchetState.ENCRYPTED_HEADER_LENGTH + Aead.NONCE_LENGTH;
-    byte[] iv = Arrays.copyOfRange(message, RatchetState.ENCRYPTED_HEADER_LENGTH, bodyStart);
+    int bodyStart = EHL + Aead.NONCE_LENGTH;
+    Scratch sc = SCRATCH.get();
+    bodyAd(sc, s, extraAd, encHeader);
     try {
-      return AEAD.open(
-          key,
-          iv,
-          bodyAd(s, extraAd, encHeader),
-          message,
-          bodyStart,
-          message.length - bodyStart);
+      return BODY_AEAD.open(key, message, EHL, sc.bodyAd, sc.bodyAdLength,
+          message, bodyStart, message.length - bodyStart);
     } finally {
       RatchetState.zero(key);
     }
@@ -203,10 +219,10 @@ final class RatchetCipher {
     int n = 0;
     long now = s.clock.instant().getEpochSecond();
     while (s.receiveCount < until) {
-      byte[] mk = RatchetKdf.messageKey(s.chainKeyReceive);
-      byte[] next = RatchetKdf.nextChainKey(s.chainKeyReceive);
+      byte[][] step = RatchetKdf.step(s.chainKeyReceive);
+      byte[] mk = step[0];
       RatchetState.zero(s.chainKeyReceive);
-      s.chainKeyReceive = next;
+      s.chainKeyReceive = step[1];
       s.skipped.add(new SkippedKey(s.headerKeyReceive.clone(), s.receiveCount, mk, now));
       s.receiveCount++;
       n++;
@@ -250,6 +266,9 @@ final class RatchetCipher {
   }
 
   private static void expireSkipped(RatchetState s) {
+    if (s.skipped.isEmpty()) {
+      return;
+    }
     long oldest = s.clock.instant().getEpochSecond() - RatchetState.SKIPPED_KEY_MAX_AGE_SECONDS;
     s.skipped.removeIf(
         k -> {
@@ -282,6 +301,9 @@ final class RatchetCipher {
 
   /** Header keys of the stored skipped keys, in order of first appearance (oldest first). */
   private static List<byte[]> distinctSkippedHeaderKeys(RatchetState s) {
+    if (s.skipped.isEmpty()) {
+      return new ArrayList<>(0);
+    }
     List<byte[]> out = new ArrayList<>();
     for (SkippedKey k : s.skipped) {
       boolean seen = false;
@@ -300,47 +322,73 @@ final class RatchetCipher {
 
   private record Header(byte[] dhPublic, long previousCount, long number) {}
 
-  private static Header tryHeader(byte[] hk, byte[] encHeader, byte[] ad) {
+  private static Header tryHeader(byte[] hk, byte[] message, Scratch ad) {
     if (hk == null) {
       return null;
     }
-    byte[] nonce = Arrays.copyOf(encHeader, Aead.NONCE_LENGTH);
     byte[] plain;
     try {
-      plain = AEAD.open(hk, nonce, ad, encHeader, Aead.NONCE_LENGTH,
-          encHeader.length - Aead.NONCE_LENGTH);
+      plain = HEADER_AEAD.open(hk, message, 0, ad.headerAd, ad.headerAdLength,
+          message, Aead.NONCE_LENGTH, EHL - Aead.NONCE_LENGTH);
     } catch (AuthenticationFailedException e) {
       return null;
     }
-    ByteBuffer b = ByteBuffer.wrap(plain);
-    byte[] dh = new byte[32];
-    b.get(dh);
-    long pn = b.getInt() & MAX_COUNTER;
-    long n = b.getInt() & MAX_COUNTER;
+    byte[] dh = Arrays.copyOf(plain, 32);
+    long pn = getInt(plain, 32) & MAX_COUNTER;
+    long n = getInt(plain, 36) & MAX_COUNTER;
     return new Header(dh, pn, n);
   }
 
-  private static byte[] headerAd(RatchetState s, byte[] extraAd) {
-    return concatAd(HEADER_LABEL, s.associatedData, extraAd, null);
+  private static int getInt(byte[] b, int off) {
+    return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
   }
 
-  private static byte[] bodyAd(RatchetState s, byte[] extraAd, byte[] encHeader) {
-    return concatAd(BODY_LABEL, s.associatedData, extraAd, encHeader);
+  /** The header's associated data into {@code sc.headerAd}. */
+  private static void headerAd(Scratch sc, RatchetState s, byte[] extraAd) {
+    int n = adLength(HEADER_LABEL, s.associatedData, extraAd, 0);
+    if (sc.headerAd.length < n) {
+      sc.headerAd = new byte[n];
+    }
+    sc.headerAdLength = writeAd(sc.headerAd, HEADER_LABEL, s.associatedData, extraAd, null);
   }
 
-  /** {@code label || u16 len(ad) || ad || u16 len(extra) || extra [|| encHeader]}. */
-  private static byte[] concatAd(byte[] label, byte[] ad, byte[] extra, byte[] tail) {
-    byte[] e = extra == null ? new byte[0] : extra;
-    if (e.length > 0xffff) {
+  /** The body's associated data (ending with the encrypted header) into {@code sc.bodyAd}. */
+  private static void bodyAd(Scratch sc, RatchetState s, byte[] extraAd, byte[] message) {
+    int n = adLength(BODY_LABEL, s.associatedData, extraAd, EHL);
+    if (sc.bodyAd.length < n) {
+      sc.bodyAd = new byte[n];
+    }
+    sc.bodyAdLength = writeAd(sc.bodyAd, BODY_LABEL, s.associatedData, extraAd, message);
+  }
+
+  private static int adLength(byte[] label, byte[] ad, byte[] extra, int tail) {
+    int e = extra == null ? 0 : extra.length;
+    if (e > 0xffff) {
       throw new IllegalArgumentException("extra associated data longer than 65535 bytes");
     }
-    ByteBuffer b =
-        ByteBuffer.allocate(
-            label.length + 2 + ad.length + 2 + e.length + (tail == null ? 0 : tail.length));
-    b.put(label).putShort((short) ad.length).put(ad).putShort((short) e.length).put(e);
-    if (tail != null) {
-      b.put(tail);
+    return label.length + 2 + ad.length + 2 + e + tail;
+  }
+
+  /** {@code label || u16 len(ad) || ad || u16 len(extra) || extra [|| message[0, EHL)]}. */
+  private static int writeAd(byte[] out, byte[] label, byte[] ad, byte[] extra, byte[] message) {
+    int p = 0;
+    System.arraycopy(label, 0, out, p, label.length);
+    p += label.length;
+    out[p++] = (byte) (ad.length >>> 8);
+    out[p++] = (byte) ad.length;
+    System.arraycopy(ad, 0, out, p, ad.length);
+    p += ad.length;
+    int e = extra == null ? 0 : extra.length;
+    out[p++] = (byte) (e >>> 8);
+    out[p++] = (byte) e;
+    if (e > 0) {
+      System.arraycopy(extra, 0, out, p, e);
+      p += e;
     }
-    return b.array();
+    if (message != null) {
+      System.arraycopy(message, 0, out, p, EHL);
+      p += EHL;
+    }
+    return p;
   }
 }

@@ -27,6 +27,11 @@ final class RatchetKdf {
     return out;
   }
 
+  /** KDF_CK in one key schedule: {@code {HMAC(ck, 0x01), HMAC(ck, 0x02)}}, the message key and the next chain key. */
+  static byte[][] step(byte[] ck) {
+    return Hmac.macPair(ck, MESSAGE_KEY_CONSTANT[0], CHAIN_KEY_CONSTANT[0]);
+  }
+
   /** KDF_CK: the message key {@code HMAC(ck, 0x01)}. */
   static byte[] messageKey(byte[] ck) {
     return Hmac.mac(ck, MESSAGE_KEY_CONSTANT);
@@ -44,6 +49,6 @@ final class RatchetKdf {
    * pair.
    */
   static byte[] messageCipherKey(byte[] mk) {
-    return Hkdf.derive(null, mk, MESSAGE_LABEL, 32);
+    return Hkdf.deriveZeroSalt32(mk, MESSAGE_LABEL);
   }
 }

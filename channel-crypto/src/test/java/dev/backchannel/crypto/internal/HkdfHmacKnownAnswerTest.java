@@ -29,6 +29,24 @@ class HkdfHmacKnownAnswerTest {
   }
 
   @Test
+  void fastPathsGiveTheSameBytes() {
+    byte[] ikm = new byte[22];
+    Arrays.fill(ikm, (byte) 0x0b);
+    // RFC 5869 case 3 (zero salt, empty info): the first 32 bytes of its OKM.
+    assertThat(HEX.formatHex(Hkdf.deriveZeroSalt32(ikm, new byte[0])))
+        .isEqualTo("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d");
+    byte[] info = "Backchannel-v1 ratchet message".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 50; i++) {
+      byte[] k = Arrays.copyOf(ikm, 32);
+      k[i % 32] ^= (byte) i;
+      assertThat(Hkdf.deriveZeroSalt32(k, info)).isEqualTo(Hkdf.derive(null, k, info, 32));
+      byte[][] pair = Hmac.macPair(k, (byte) 1, (byte) 2);
+      assertThat(pair[0]).isEqualTo(Hmac.mac(k, new byte[] {1}));
+      assertThat(pair[1]).isEqualTo(Hmac.mac(k, new byte[] {2}));
+    }
+  }
+
+  @Test
   void rfc4231Cases1And2() {
     byte[] k1 = new byte[20];
     Arrays.fill(k1, (byte) 0x0b);
