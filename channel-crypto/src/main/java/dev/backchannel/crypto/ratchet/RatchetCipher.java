@@ -143,6 +143,42 @@ final class RatchetCipher {
     throw new AuthenticationFailedException("message does not belong to this session");
   }
 
+  /**
+   * The fast path of {@link #decrypt}: when no skipped keys are stored and the message is the
+   * next one of the current receiving chain, decrypts it and commits the chain step only after
+   * the body authenticated and {@code transform} accepted it. Returns null, with {@code s}
+   * untouched, in every other case (the caller then takes the general path on a copy).
+   */
+  static DecryptedMessage decryptInOrder(
+      RatchetState s, byte[] message, byte[] extraAd, RatchetState.PlaintextTransform transform)
+      throws MalformedInputException, AuthenticationFailedException {
+    if (message == null || message.length < RatchetState.OVERHEAD || !s.skipped.isEmpty()
+        || s.headerKeyReceive == null || s.chainKeyReceive == null) {
+      return null;
+    }
+    Scratch sc = SCRATCH.get();
+    headerAd(sc, s, extraAd);
+    Header h = tryHeader(s.headerKeyReceive, message, sc);
+    if (h == null || h.number != s.receiveCount) {
+      return null;
+    }
+    byte[][] keys = RatchetKdf.step(s.chainKeyReceive);
+    byte[] out;
+    try {
+      byte[] plaintext = openBody(s, keys[0], message, extraAd, message);
+      out = transform.apply(plaintext);
+    } catch (MalformedInputException | AuthenticationFailedException | RuntimeException e) {
+      RatchetState.zero(keys[1]);
+      throw e;
+    } finally {
+      RatchetState.zero(keys[0]);
+    }
+    RatchetState.zero(s.chainKeyReceive);
+    s.chainKeyReceive = keys[1];
+    s.receiveCount++;
+    return new DecryptedMessage(out, h.number, 0, false, false);
+  }
+
   private static DecryptedMessage fromSkipped(
       RatchetState s,
       byte[] hk,

@@ -199,6 +199,12 @@ public final class RatchetState {
   public DecryptedMessage decrypt(
       byte[] message, byte[] extraAssociatedData, PlaintextTransform transform)
       throws MalformedInputException, AuthenticationFailedException {
+    // The common case, the next message of the current receiving chain, changes two fields only
+    // and does so after everything has been checked: no copy of the state is needed.
+    DecryptedMessage inOrder = RatchetCipher.decryptInOrder(this, message, extraAssociatedData, transform);
+    if (inOrder != null) {
+      return inOrder;
+    }
     RatchetState work = copy();
     DecryptedMessage result = RatchetCipher.decrypt(work, message, extraAssociatedData, transform);
     assignFrom(work);
