@@ -16,8 +16,7 @@ public final class CommandAuth {
   public static final int CREATE = 1;
   /** Subscribe. */
   public static final int SUBSCRIBE = 2;
-  /** Acknowledge (extra: message id). */
-  public static final int ACK = 3;
+  // 3 was "acknowledge"; acknowledgements are authorised by the subscription, unsigned.
   /** Lock (extra: sender key). */
   public static final int LOCK = 4;
   /** Delete mailbox. */
