@@ -45,6 +45,8 @@ public final class RelayLoadGenerator {
   private final int window;
   private final int idle;
   private final Path json;
+  /** Extra open-loop rates to measure (messages/s, all pairs together), beside half of the maximum. */
+  private final List<Double> rates = new ArrayList<>();
   private final Map<String, Object> results = new LinkedHashMap<>();
 
   private RelayLoadGenerator(Map<String, String> a) {
@@ -55,6 +57,11 @@ public final class RelayLoadGenerator {
     window = Integer.parseInt(a.getOrDefault("window", "32"));
     idle = Integer.parseInt(a.getOrDefault("idle", quick ? "1000" : "5000"));
     json = Path.of(a.getOrDefault("json", "relay-load.json"));
+    for (String r : a.getOrDefault("rates", "").split(",")) {
+      if (!r.isBlank()) {
+        rates.add(Double.parseDouble(r.strip()));
+      }
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -97,6 +104,9 @@ public final class RelayLoadGenerator {
         relay(relay.address(), "warmup.relay", 0);
         max = relay(relay.address(), "relay.max", 0);
         relay(relay.address(), "relay.halfRate", max / 2);
+        for (double r : rates) {
+          relay(relay.address(), "relay.rate" + (long) r, r);
+        }
         idleConnections(relay);
       }
       results.put("ratio.relayMaxToBaseline", max / baseline);
