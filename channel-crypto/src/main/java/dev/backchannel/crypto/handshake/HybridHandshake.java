@@ -118,7 +118,7 @@ public final class HybridHandshake {
         opkPrivate = store.oneTimePreKey(message.oneTimePreKeyId, ACCESS);
       }
       kemSeed = store.kemPreKey(message.kemPreKeyId, message.kemLastResort, ACCESS);
-      byte[] spkPublic = X25519.publicKey(spkPrivate.unsafeBytes(ACCESS));
+      byte[] spkPublic = store.signedPreKeyPublic(message.signedPreKeyId);
       byte[] initiatorX = message.initiator.x25519();
       dh[0] = X25519.agree(spkPrivate.unsafeBytes(ACCESS), initiatorX);
       dh[1] = me.agree(message.ephemeralKey);
@@ -126,7 +126,7 @@ public final class HybridHandshake {
       byte[] opkPublic = null;
       if (opkPrivate != null) {
         dh[3] = X25519.agree(opkPrivate.unsafeBytes(ACCESS), message.ephemeralKey);
-        opkPublic = X25519.publicKey(opkPrivate.unsafeBytes(ACCESS));
+        opkPublic = store.oneTimePreKeyPublic(message.oneTimePreKeyId);
       }
       byte[] seedBytes = kemSeed.unsafeBytes(ACCESS);
       ss = MlKem768.decapsulate(seedBytes, message.kemCiphertext);
@@ -134,7 +134,8 @@ public final class HybridHandshake {
           transcriptHash(
               me.publicKey(), message.initiator, message.ephemeralKey, message.signedPreKeyId,
               spkPublic, message.oneTimePreKeyId, opkPublic, message.kemPreKeyId,
-              message.kemLastResort, MlKem768.publicKey(seedBytes), message.kemCiphertext, context);
+              message.kemLastResort, store.kemPreKeyPublic(message.kemPreKeyId, message.kemLastResort),
+              message.kemCiphertext, context);
       RatchetSeed seed = derive(dh, ss, th);
       return new Response(seed, spkPrivate, message);
     } catch (UnknownSessionException | MalformedInputException | AuthenticationFailedException

@@ -47,8 +47,64 @@ public final class PreKeyStore {
   private final Map<Long, byte[]> oneTimePreKeys = new LinkedHashMap<>();
   private final Map<Long, byte[][]> oneTimeKemPreKeys = new LinkedHashMap<>();
   private long nextId;
+  // Public halves, derived from the private keys when first needed and kept in memory only (not
+  // serialized): the responder needs them for every handshake's transcript.
+  private byte[] signedPreKeyPublic;
+  private byte[] lastResortKemPublic;
+  private final Map<Long, byte[]> oneTimePublic = new java.util.HashMap<>();
+  private final Map<Long, byte[]> oneTimeKemPublic = new java.util.HashMap<>();
 
   private PreKeyStore() {}
+
+  /**
+   * The public key of the signed prekey {@code id}.
+   *
+   * @throws UnknownSessionException if {@code id} is not the current signed prekey
+   */
+  public byte[] signedPreKeyPublic(long id) throws UnknownSessionException {
+    if (id != signedPreKeyId) {
+      throw new UnknownSessionException("unknown signed prekey " + id);
+    }
+    if (signedPreKeyPublic == null) {
+      signedPreKeyPublic = X25519.publicKey(signedPreKeyPrivate);
+    }
+    return signedPreKeyPublic.clone();
+  }
+
+  /**
+   * The public key of the unused one-time prekey {@code id}.
+   *
+   * @throws UnknownSessionException if it does not exist or was already used
+   */
+  public byte[] oneTimePreKeyPublic(long id) throws UnknownSessionException {
+    byte[] k = oneTimePreKeys.get(id);
+    if (k == null) {
+      throw new UnknownSessionException("one-time prekey " + id + " is unknown or already used");
+    }
+    return oneTimePublic.computeIfAbsent(id, i -> X25519.publicKey(k)).clone();
+  }
+
+  /**
+   * The encapsulation key of the KEM prekey {@code id}.
+   *
+   * @throws UnknownSessionException if it does not exist or, being one-time, was already used
+   */
+  public byte[] kemPreKeyPublic(long id, boolean lastResort) throws UnknownSessionException {
+    if (lastResort) {
+      if (id != lastResortKemId) {
+        throw new UnknownSessionException("unknown last-resort KEM prekey " + id);
+      }
+      if (lastResortKemPublic == null) {
+        lastResortKemPublic = MlKem768.publicKey(lastResortKemSeed);
+      }
+      return lastResortKemPublic.clone();
+    }
+    byte[][] k = oneTimeKemPreKeys.get(id);
+    if (k == null) {
+      throw new UnknownSessionException("one-time KEM prekey " + id + " is unknown or already used");
+    }
+    return oneTimeKemPublic.computeIfAbsent(id, i -> MlKem768.publicKey(k[0])).clone();
+  }
 
   /** Fresh prekeys signed by {@code identity}. */
   public static PreKeyStore generate(IdentityKeyPair identity) {
@@ -78,39 +134,54 @@ public final class PreKeyStore {
     long otpId = nextId++;
     byte[] otp = X25519.generatePrivateKey();
     oneTimePreKeys.put(otpId, otp);
+    byte[] otpPublic = X25519.publicKey(otp);
+    oneTimePublic.put(otpId, otpPublic);
     long kemId = nextId++;
     byte[] kemSeed = MlKem768.generateSeed();
     byte[] kemPublic = MlKem768.publicKey(kemSeed);
     byte[] kemSig = identity.sign(PreKeyType.ONE_TIME_KEM.signedMessage(kemId, kemPublic));
     oneTimeKemPreKeys.put(kemId, new byte[][] {kemSeed, kemSig});
+    oneTimeKemPublic.put(kemId, kemPublic);
     trim(oneTimePreKeys);
     trim(oneTimeKemPreKeys);
+    oneTimePublic.keySet().retainAll(oneTimePreKeys.keySet());
+    oneTimeKemPublic.keySet().retainAll(oneTimeKemPreKeys.keySet());
+    byte[] spkPublic;
+    try {
+      spkPublic = signedPreKeyPublic(signedPreKeyId);
+    } catch (UnknownSessionException e) {
+      throw new IllegalStateException(e);
+    }
     return new PreKeyBundle(
         identity.publicKey(),
         signedPreKeyId,
-        X25519.publicKey(signedPreKeyPrivate),
+        spkPublic,
         signedPreKeySignature,
         otpId,
-        X25519.publicKey(otp),
+        otpPublic.clone(),
         kemId,
-        kemPublic,
+        kemPublic.clone(),
         kemSig,
         false);
   }
 
   /** A bundle with no one-time keys: the signed prekey and the last-resort KEM prekey. */
   public PreKeyBundle lastResortBundle(IdentityKeyPair identity) {
-    return new PreKeyBundle(
-        identity.publicKey(),
-        signedPreKeyId,
-        X25519.publicKey(signedPreKeyPrivate),
-        signedPreKeySignature,
-        0,
-        null,
-        lastResortKemId,
-        MlKem768.publicKey(lastResortKemSeed),
-        lastResortKemSignature,
-        true);
+    try {
+      return new PreKeyBundle(
+          identity.publicKey(),
+          signedPreKeyId,
+          signedPreKeyPublic(signedPreKeyId),
+          signedPreKeySignature,
+          0,
+          null,
+          lastResortKemId,
+          kemPreKeyPublic(lastResortKemId, true),
+          lastResortKemSignature,
+          true);
+    } catch (UnknownSessionException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static <V> void trim(Map<Long, V> map) {
@@ -180,6 +251,10 @@ public final class PreKeyStore {
    */
   public void markUsed(long oneTimePreKeyId, long kemPreKeyId, boolean kemLastResort) {
     byte[] otp = oneTimePreKeys.remove(oneTimePreKeyId);
+    oneTimePublic.remove(oneTimePreKeyId);
+    if (!kemLastResort) {
+      oneTimeKemPublic.remove(kemPreKeyId);
+    }
     if (otp != null) {
       Arrays.fill(otp, (byte) 0);
     }
