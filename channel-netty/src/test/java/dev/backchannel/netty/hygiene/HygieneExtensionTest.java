@@ -32,6 +32,23 @@ class HygieneExtensionTest {
   }
 
   @Test
+  void keySizedValuesAreFoundInLogLines() throws Exception {
+    java.util.Random r = new java.util.Random(38);
+    for (int i = 0; i < 1_000; i++) {
+      byte[] key = new byte[32];
+      r.nextBytes(key);
+      assertThat(HygieneExtension.hasKeySizedValue("k=" + java.util.HexFormat.of().formatHex(key))).isTrue();
+      assertThat(HygieneExtension.hasKeySizedValue(
+          "key " + java.util.Base64.getEncoder().encodeToString(key) + " end")).as("key %d", i).isTrue();
+    }
+    assertThat(HygieneExtension.hasKeySizedValue(
+        "1525 [main] INFO dev.backchannel.netty.relay.RelayServer - relay listening on 127.0.0.1:37405"))
+        .isFalse();
+    assertThat(HygieneExtension.hasKeySizedValue(
+        "\tdev.backchannel.Foo.theCustomLeakDetectorIsInstalledAndSeesALeakedBuffer(Foo.java:18)")).isFalse();
+  }
+
+  @Test
   void aThreadLeftRunningIsSeenAndSharedPoolsAreNot() throws Exception {
     HashSet<Long> ids = new HashSet<>();
     Thread.getAllStackTraces().keySet().forEach(t -> ids.add(t.getId()));

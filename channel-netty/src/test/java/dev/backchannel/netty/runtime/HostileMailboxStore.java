@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class HostileMailboxStore implements MailboxStore {
   /** The attacks. */
-  enum Mode { NONE, TAMPER, TRUNCATE, DROP, DUPLICATE, REPLAY, REORDER, INJECT, SPLICE, DELAY, OLD_COPY }
+  enum Mode { NONE, TAMPER, TRUNCATE, DROP, DUPLICATE, REPLAY, REORDER, INJECT, SPLICE, DELAY, OLD_COPY, RANDOM }
 
   /** How long {@link Mode#DELAY} holds each envelope back. */
   static final long DELAY_MILLIS = 1_500;
@@ -37,6 +37,19 @@ final class HostileMailboxStore implements MailboxStore {
         t.setDaemon(true);
         return t;
       });
+
+  /** RANDOM: the seeded source, and what it did per mailbox: {appends, dropped, duplicated, held, tampered}. */
+  private java.util.Random random = new java.util.Random(0);
+  final java.util.Map<java.nio.ByteBuffer, long[]> randomCounts = new java.util.concurrent.ConcurrentHashMap<>();
+  /** RANDOM: the chance of each of drop, duplicate, reorder (hold back) and bit flip. */
+  private double randomRate = 0.05;
+
+  /** Switches to {@link Mode#RANDOM} with this seed and per-attack chance. */
+  synchronized void random(long seed, double rate) {
+    random = new java.util.Random(seed);
+    randomRate = rate;
+    mode(Mode.RANDOM);
+  }
 
   HostileMailboxStore(MailboxStore real) {
     this.real = real;
@@ -68,6 +81,9 @@ final class HostileMailboxStore implements MailboxStore {
     if (mode != Mode.NONE && !(mode == Mode.REPLAY && remembered == null)
         && !(mode == Mode.SPLICE && (foreign == null || Arrays.equals(foreign[0], mailboxId)))) {
       attacks.incrementAndGet();
+    }
+    if (mode == Mode.RANDOM) {
+      return randomAttack(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
     }
     switch (mode) {
       case TAMPER -> {
@@ -144,6 +160,39 @@ final class HostileMailboxStore implements MailboxStore {
         return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
       }
     }
+  }
+
+  private CompletableFuture<Appended> randomAttack(byte[] mailboxId, byte[] messageId, byte[] body,
+      long expiresAtMillis, long maxEnvelopes, long maxBytes) {
+    long[] c = randomCounts.computeIfAbsent(java.nio.ByteBuffer.wrap(mailboxId.clone()), k -> new long[5]);
+    c[0]++;
+    CompletableFuture<Appended> result;
+    int bucket = (int) (random.nextDouble() / randomRate); // 0 drop, 1 duplicate, 2 hold back, 3 flip a bit
+    if (bucket == 0) {
+      c[1]++;
+      result = CompletableFuture.completedFuture(new Appended(0, false)); // dropped, yet acknowledged
+    } else if (bucket == 1) {
+      c[2]++;
+      real.append(mailboxId, freshId(), body, expiresAtMillis, maxEnvelopes, maxBytes);
+      result = real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+    } else if (bucket == 2 && held == null) {
+      c[3]++;
+      held = new byte[][] {mailboxId.clone(), body.clone()};
+      return CompletableFuture.completedFuture(new Appended(0, false)); // released after the next
+    } else if (bucket == 3) {
+      c[4]++;
+      byte[] t = body.clone();
+      int bit = random.nextInt(t.length * 8);
+      t[bit / 8] ^= (byte) (1 << (bit % 8));
+      result = real.append(mailboxId, messageId, t, expiresAtMillis, maxEnvelopes, maxBytes);
+    } else {
+      result = real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+    }
+    if (held != null && Arrays.equals(held[0], mailboxId)) {
+      real.append(held[0], freshId(), held[1], expiresAtMillis, maxEnvelopes, maxBytes);
+      held = null;
+    }
+    return result;
   }
 
   /**
