@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  *       {@link StateStoreException} when durability cannot be ensured (disk full, sync failure)
  *       and with {@link QuotaExceededException} when the mailbox is full. Appends with a message
  *       id already stored in the mailbox are not stored twice and report the first sequence.
+ *       Sequences increase by one per stored envelope of a mailbox; the relay hands a new
+ *       envelope to a caught-up subscriber straight from memory under the sequence reported
+ *       here, so it must be the one {@link #read} will show.
  *   <li>{@link #remove} deletes only after the removal is durable.
  *   <li>Methods are thread-safe. Blocking methods may do disk I/O: never call them on an event
  *       loop.

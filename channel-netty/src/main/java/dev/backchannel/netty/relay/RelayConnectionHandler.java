@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.spi.MailboxRecord;
 import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.api.spi.StoredEnvelope;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.netty.internal.auth.CommandAuth;
 import dev.backchannel.netty.internal.pipeline.Frames;
@@ -298,11 +299,11 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
         try {
           m = store.mailbox(id);
         } catch (Exception e) {
-          finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, 0);
+          finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
           return;
         }
         if (m.isEmpty()) {
-          finishSend(ctx, Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox"), null, 0);
+          finishSend(ctx, Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox"), null, null, 0);
           return;
         }
         Optional<byte[]> locked = m.get().lockedSenderKey();
@@ -310,7 +311,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
           boolean ok = java.security.MessageDigest.isEqual(locked.get(), s.getSenderKey().toByteArray())
               && verify(locked.get(), CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body), s.getSenderSignature());
           if (!ok) {
-            finishSend(ctx, Frames.error(rid, ErrorCode.LOCKED, "mailbox is locked to another sender"), null, 0);
+            finishSend(ctx, Frames.error(rid, ErrorCode.LOCKED, "mailbox is locked to another sender"), null, null, 0);
             return;
           }
         }
@@ -318,25 +319,27 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
         store.append(id, mid, body, expiresAt, config.maxEnvelopesPerMailbox(), config.maxBytesPerMailbox())
             .whenComplete((appended, err) -> {
               if (err == null) {
-                finishSend(ctx, Frames.ok(rid), appended.duplicate() ? null : id, body.length);
+                finishSend(ctx, Frames.ok(rid), appended.duplicate() ? null : id,
+                    appended.duplicate() ? null : new StoredEnvelope(mid, appended.sequence(), body, expiresAt),
+                    body.length);
               } else {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                 if (cause instanceof QuotaExceededException) {
-                  finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null, 0);
+                  finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null, null, 0);
                 } else {
                   LOG.warn("store of an envelope for {} failed: {}", shortId(id), cause.toString());
-                  finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, 0);
+                  finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
                 }
               }
             });
       });
     } catch (RejectedExecutionException e) {
-      finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "relay is shutting down"), null, 0);
+      finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "relay is shutting down"), null, null, 0);
     }
   }
 
   /** Replies to a send on the event loop; wakes the subscriber if a new envelope was stored. */
-  private void finishSend(ChannelHandlerContext ctx, Frame reply, byte[] storedIn, int bytes) {
+  private void finishSend(ChannelHandlerContext ctx, Frame reply, byte[] storedIn, StoredEnvelope stored, int bytes) {
     ctx.executor().execute(() -> {
       if (--pendingStores < config.maxPendingStores() / 2 && ctx.channel().isActive()) {
         ctx.channel().config().setAutoRead(true);
@@ -350,7 +353,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
       }
       ctx.writeAndFlush(reply);
       if (storedIn != null) {
-        subscriptions.stored(storedIn);
+        subscriptions.stored(storedIn, stored);
       }
     });
   }

@@ -57,6 +57,36 @@ final class Subscriptions {
       channel.eventLoop().execute(this::pump);
     }
 
+    /**
+     * A new envelope is durable: delivers it straight from memory when this subscriber is caught
+     * up (it is exactly the next sequence, no read is in flight and the channel is writable);
+     * otherwise pumps from the store as usual. Either way each envelope goes out once, in order.
+     */
+    void offer(StoredEnvelope e) {
+      channel.eventLoop().execute(() -> {
+        if (!active || !channel.isActive()) {
+          return;
+        }
+        if (pumping || e.sequence() != nextSequence || !channel.isWritable()) {
+          pump();
+          return;
+        }
+        channel.writeAndFlush(deliverFrame(e));
+        nextSequence = e.sequence() + 1;
+        counters.delivered.incrementAndGet();
+      });
+    }
+
+    private Frame deliverFrame(StoredEnvelope e) {
+      return Frame.newBuilder()
+          .setDeliver(Deliver.newBuilder()
+              .setMailboxId(ByteString.copyFrom(mailboxId))
+              .setMessageId(ByteString.copyFrom(e.messageId()))
+              .setBody(ByteString.copyFrom(e.body()))
+              .setSequence(e.sequence()))
+          .build();
+    }
+
     private void pump() {
       if (!active || !channel.isActive()) {
         return;
@@ -94,13 +124,10 @@ final class Subscriptions {
         return;
       }
       for (StoredEnvelope e : batch) {
-        channel.write(Frame.newBuilder()
-            .setDeliver(Deliver.newBuilder()
-                .setMailboxId(ByteString.copyFrom(mailboxId))
-                .setMessageId(ByteString.copyFrom(e.messageId()))
-                .setBody(ByteString.copyFrom(e.body()))
-                .setSequence(e.sequence()))
-            .build());
+        if (e.sequence() < nextSequence) {
+          continue; // already handed out from memory while this read was in flight
+        }
+        channel.write(deliverFrame(e));
         nextSequence = e.sequence() + 1;
         counters.delivered.incrementAndGet();
       }
@@ -134,11 +161,11 @@ final class Subscriptions {
     byMailbox.remove(ByteBuffer.wrap(s.mailboxId), s);
   }
 
-  /** A new envelope is durable in {@code mailboxId}: wake its subscriber, if any. */
-  void stored(byte[] mailboxId) {
+  /** A new envelope is durable in {@code mailboxId}: hand it to its subscriber, if any. */
+  void stored(byte[] mailboxId, StoredEnvelope envelope) {
     Subscription s = byMailbox.get(ByteBuffer.wrap(mailboxId));
     if (s != null) {
-      s.poke();
+      s.offer(envelope);
     }
   }
 }

@@ -87,6 +87,38 @@ class RelayIntegrationTest {
     assertThat(box.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
   }
 
+  /**
+   * Envelopes from several senders at once arrive once each in sequence order, whether the relay
+   * hands them to the caught-up subscriber from memory or reads them back from the store (when
+   * they race each other or the subscriber's channel is busy).
+   */
+  @Test
+  void concurrentSendersAreDeliveredOnceInSequenceOrder() throws Exception {
+    RelayServer relay = relay();
+    RelayLink owner = open(relay.address());
+    Box box = new Box().create(owner).subscribe(owner);
+    List<RelayLink> senders = List.of(open(relay.address()), open(relay.address()), open(relay.address()));
+    List<java.util.concurrent.CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      for (RelayLink s : senders) {
+        sent.add(s.send(box.id, random(16), random(100)));
+      }
+    }
+    for (var f : sent) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    java.util.Set<java.nio.ByteBuffer> ids = new java.util.HashSet<>();
+    long last = -1;
+    for (int i = 0; i < 450; i++) {
+      Delivery d = box.next();
+      assertThat(ids.add(java.nio.ByteBuffer.wrap(d.messageId()))).as("delivered once").isTrue();
+      assertThat(d.sequence()).as("in sequence order").isGreaterThan(last);
+      last = d.sequence();
+      owner.ack(box.id, d.messageId());
+    }
+    assertThat(box.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
   @Test
   void lateSubscriberGetsEverythingStoredAndRetriesAreStoredOnce() throws Exception {
     RelayServer relay = relay();

@@ -73,8 +73,18 @@ final class HostileMailboxStore implements MailboxStore {
     return id;
   }
 
+  /**
+   * Reports no usable sequence (-1), so the relay never hands the envelope it received straight to
+   * a subscriber and always delivers what this store holds: the lies reach the recipient.
+   */
   @Override
-  public synchronized CompletableFuture<Appended> append(byte[] mailboxId, byte[] messageId, byte[] body,
+  public CompletableFuture<Appended> append(byte[] mailboxId, byte[] messageId, byte[] body,
+      long expiresAtMillis, long maxEnvelopes, long maxBytes) {
+    return attack(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes)
+        .thenApply(a -> new Appended(-1, a.duplicate()));
+  }
+
+  private synchronized CompletableFuture<Appended> attack(byte[] mailboxId, byte[] messageId, byte[] body,
       long expiresAtMillis, long maxEnvelopes, long maxBytes) {
     byte[][] foreign = lastForeign;
     lastForeign = new byte[][] {mailboxId.clone(), body.clone()};
@@ -96,7 +106,7 @@ final class HostileMailboxStore implements MailboxStore {
             maxEnvelopes, maxBytes);
       }
       case DROP -> {
-        return CompletableFuture.completedFuture(new Appended(0, false));
+        return CompletableFuture.completedFuture(new Appended(-1, false));
       }
       case DUPLICATE -> {
         real.append(mailboxId, freshId(), body, expiresAtMillis, maxEnvelopes, maxBytes);
@@ -113,7 +123,7 @@ final class HostileMailboxStore implements MailboxStore {
       case REORDER -> {
         if (held == null) {
           held = new byte[][] {mailboxId.clone(), body.clone()};
-          return CompletableFuture.completedFuture(new Appended(0, false)); // released after the next
+          return CompletableFuture.completedFuture(new Appended(-1, false)); // released after the next
         }
         if (!Arrays.equals(held[0], mailboxId)) {
           return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
@@ -170,7 +180,7 @@ final class HostileMailboxStore implements MailboxStore {
     int bucket = (int) (random.nextDouble() / randomRate); // 0 drop, 1 duplicate, 2 hold back, 3 flip a bit
     if (bucket == 0) {
       c[1]++;
-      result = CompletableFuture.completedFuture(new Appended(0, false)); // dropped, yet acknowledged
+      result = CompletableFuture.completedFuture(new Appended(-1, false)); // dropped, yet acknowledged
     } else if (bucket == 1) {
       c[2]++;
       real.append(mailboxId, freshId(), body, expiresAtMillis, maxEnvelopes, maxBytes);
@@ -178,7 +188,7 @@ final class HostileMailboxStore implements MailboxStore {
     } else if (bucket == 2 && held == null) {
       c[3]++;
       held = new byte[][] {mailboxId.clone(), body.clone()};
-      return CompletableFuture.completedFuture(new Appended(0, false)); // released after the next
+      return CompletableFuture.completedFuture(new Appended(-1, false)); // released after the next
     } else if (bucket == 3) {
       c[4]++;
       byte[] t = body.clone();
