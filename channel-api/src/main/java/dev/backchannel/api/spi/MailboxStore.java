@@ -60,7 +60,8 @@ public interface MailboxStore extends AutoCloseable {
   void deleteMailbox(byte[] mailboxId) throws StateStoreException;
 
   /**
-   * Appends an envelope to an existing mailbox; completes once durable.
+   * Appends an envelope to an existing mailbox; completes once durable. Must not block: it
+   * returns at once (the relay calls it on an event loop) and does the I/O elsewhere.
    *
    * @param maxEnvelopes the mailbox's quota of envelopes
    * @param maxBytes the mailbox's quota of body bytes
@@ -72,7 +73,7 @@ public interface MailboxStore extends AutoCloseable {
   /** Up to {@code max} envelopes with sequence at least {@code fromSequence}, in order. */
   List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException;
 
-  /** Removes the envelope with {@code messageId}; completes with whether it existed. */
+  /** Removes the envelope with {@code messageId}; completes with whether it existed. Must not block. */
   CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId);
 
   /** Current usage of a mailbox. */

@@ -53,14 +53,16 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
   private final Map<ByteBuffer, Subscriptions.Subscription> mine = new HashMap<>();
   private double tokens;
   private long lastRefillNanos;
+  private final MailboxRecords records;
   private int pendingStores;
   private boolean counted;
 
   RelayConnectionHandler(
       RelayConfig config, MailboxStore store, ExecutorService storeExecutor, ChannelGroup channels,
-      RelayCounters counters, Subscriptions subscriptions) {
+      RelayCounters counters, Subscriptions subscriptions, MailboxRecords records) {
     this.config = config;
     this.store = store;
+    this.records = records;
     this.storeExecutor = storeExecutor;
     this.channels = channels;
     this.counters = counters;
@@ -240,7 +242,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
       fail(ctx, rid, ErrorCode.UNAUTHORIZED, "bad signature", false);
       return;
     }
-    offload(ctx, rid, () -> store.createMailbox(new MailboxRecord(id, owner, null))
+    offload(ctx, rid, () -> records.create(new MailboxRecord(id, owner, null))
         ? Frames.ok(rid)
         : Frames.error(rid, ErrorCode.MAILBOX_EXISTS, "mailbox exists"));
   }
@@ -253,7 +255,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     }
     byte[] id = s.getMailboxId().toByteArray();
     offload(ctx, rid, () -> {
-      Optional<MailboxRecord> m = store.mailbox(id);
+      Optional<MailboxRecord> m = records.get(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
@@ -293,11 +295,16 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     if (++pendingStores >= config.maxPendingStores()) {
       ctx.channel().config().setAutoRead(false); // read no faster than the store absorbs
     }
+    MailboxRecord known = records.cached(id);
+    if (known != null && known.lockedSenderKey().isEmpty()) {
+      append(ctx, rid, id, mid, body); // nothing to read or verify: straight to the store's queue
+      return;
+    }
     try {
       storeExecutor.execute(() -> {
         Optional<MailboxRecord> m;
         try {
-          m = store.mailbox(id);
+          m = records.get(id);
         } catch (Exception e) {
           finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
           return;
@@ -315,27 +322,32 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
             return;
           }
         }
-        long expiresAt = System.currentTimeMillis() + config.envelopeTtl().toMillis();
-        store.append(id, mid, body, expiresAt, config.maxEnvelopesPerMailbox(), config.maxBytesPerMailbox())
-            .whenComplete((appended, err) -> {
-              if (err == null) {
-                finishSend(ctx, Frames.ok(rid), appended.duplicate() ? null : id,
-                    appended.duplicate() ? null : new StoredEnvelope(mid, appended.sequence(), body, expiresAt),
-                    body.length);
-              } else {
-                Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                if (cause instanceof QuotaExceededException) {
-                  finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null, null, 0);
-                } else {
-                  LOG.warn("store of an envelope for {} failed: {}", shortId(id), cause.toString());
-                  finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
-                }
-              }
-            });
+        append(ctx, rid, id, mid, body);
       });
     } catch (RejectedExecutionException e) {
       finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "relay is shutting down"), null, null, 0);
     }
+  }
+
+  /** Appends to the store (which only queues it for the writer) and replies when durable. */
+  private void append(ChannelHandlerContext ctx, long rid, byte[] id, byte[] mid, byte[] body) {
+    long expiresAt = System.currentTimeMillis() + config.envelopeTtl().toMillis();
+    store.append(id, mid, body, expiresAt, config.maxEnvelopesPerMailbox(), config.maxBytesPerMailbox())
+        .whenComplete((appended, err) -> {
+          if (err == null) {
+            finishSend(ctx, Frames.ok(rid), appended.duplicate() ? null : id,
+                appended.duplicate() ? null : new StoredEnvelope(mid, appended.sequence(), body, expiresAt),
+                body.length);
+          } else {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof QuotaExceededException) {
+              finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null, null, 0);
+            } else {
+              LOG.warn("store of an envelope for {} failed: {}", shortId(id), cause.toString());
+              finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
+            }
+          }
+        });
   }
 
   /** Replies to a send on the event loop; wakes the subscriber if a new envelope was stored. */
@@ -393,14 +405,14 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     byte[] id = l.getMailboxId().toByteArray();
     byte[] sender = l.getSenderKey().toByteArray();
     offload(ctx, rid, () -> {
-      Optional<MailboxRecord> m = store.mailbox(id);
+      Optional<MailboxRecord> m = records.get(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
       if (!verify(m.get().ownerKey(), CommandAuth.LOCK, id, sender, l.getSignature())) {
         return Frames.error(rid, ErrorCode.UNAUTHORIZED, "bad signature");
       }
-      store.updateMailbox(m.get().lockedTo(sender));
+      records.update(m.get().lockedTo(sender));
       return Frames.ok(rid);
     });
   }
@@ -413,14 +425,14 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     }
     byte[] id = d.getMailboxId().toByteArray();
     offload(ctx, rid, () -> {
-      Optional<MailboxRecord> m = store.mailbox(id);
+      Optional<MailboxRecord> m = records.get(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
       if (!verify(m.get().ownerKey(), CommandAuth.DELETE, id, null, d.getSignature())) {
         return Frames.error(rid, ErrorCode.UNAUTHORIZED, "bad signature");
       }
-      store.deleteMailbox(id);
+      records.delete(id);
       ctx.executor().execute(() -> {
         Subscriptions.Subscription s = mine.remove(ByteBuffer.wrap(id));
         if (s != null) {

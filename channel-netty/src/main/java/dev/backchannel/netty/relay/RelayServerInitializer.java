@@ -20,6 +20,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final io.netty.channel.group.ChannelGroup channels;
   private final RelayCounters counters;
   private final Subscriptions subscriptions;
+  private final MailboxRecords records;
 
   RelayServerInitializer(
       RelayConfig config, SslContext ssl, MailboxStore store, ExecutorService storeExecutor,
@@ -32,6 +33,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     this.channels = channels;
     this.counters = counters;
     this.subscriptions = subscriptions;
+    this.records = new MailboxRecords(store);
   }
 
   @Override
@@ -43,6 +45,6 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     Frames.addCodec(p, config.maxFrameBytes());
     p.addLast("commands", new RelayConnectionHandler(
-        config, store, storeExecutor, channels, counters, subscriptions));
+        config, store, storeExecutor, channels, counters, subscriptions, records));
   }
 }

@@ -47,7 +47,7 @@ class RelayConnectionHandlerTest {
     Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
     ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters)));
+        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
     ch.pipeline().fireChannelActive();
     assertThat(readFrames()).singleElement().satisfies(f -> {
       assertThat(f.hasHello()).isTrue();

@@ -88,7 +88,7 @@ class RelayFrameFuzzProperties {
     Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
     ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters)));
+        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
     ch.pipeline().fireChannelActive();
     ch.writeInbound(Unpooled.wrappedBuffer(input));
     for (int i = 0; i < 20; i++) {

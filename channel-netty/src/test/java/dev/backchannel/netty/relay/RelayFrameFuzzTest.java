@@ -68,7 +68,7 @@ class RelayFrameFuzzTest {
     Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
     ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters)));
+        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
     ch.pipeline().fireChannelActive();
     ch.writeInbound(input);
     // Store work runs on the store executor and comes back to the channel's loop.
