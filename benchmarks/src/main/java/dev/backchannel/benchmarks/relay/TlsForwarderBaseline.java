@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -51,6 +52,7 @@ final class TlsForwarderBaseline implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(serverSsl.newHandler(ch.alloc()));
+            ch.pipeline().addLast(new FlushConsolidationHandler(256, true)); // as the relay has
             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4, true));
             ch.pipeline().addLast(new LengthFieldPrepender(4));
             ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>(false) {
@@ -87,6 +89,7 @@ final class TlsForwarderBaseline implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(clientSsl.newHandler(ch.alloc(), "127.0.0.1", port()));
+            ch.pipeline().addLast(new FlushConsolidationHandler(256, true)); // as RelayLink has
             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4, true));
             ch.pipeline().addLast(new LengthFieldPrepender(4));
             ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {

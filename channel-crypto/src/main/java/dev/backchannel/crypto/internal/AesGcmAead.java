@@ -44,17 +44,9 @@ public final class AesGcmAead implements Aead {
   @Override
   public byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int off, int len) {
     Aead.checkParameters(key, nonce);
-    Cipher cipher = ciphers.get();
-    try {
-      init(cipher, Cipher.ENCRYPT_MODE, key, nonce);
-      if (aad != null && aad.length > 0) {
-        cipher.updateAAD(aad);
-      }
-      return cipher.doFinal(plaintext, off, len);
-    } catch (GeneralSecurityException e) {
-      ciphers.remove();
-      throw new BackchannelBugException("AES-GCM seal failed", e);
-    }
+    byte[] out = new byte[len + TAG_LENGTH];
+    seal(key, nonce, 0, aad, aad == null ? 0 : aad.length, plaintext, off, len, out, 0);
+    return out;
   }
 
   @Override
@@ -67,27 +59,7 @@ public final class AesGcmAead implements Aead {
   public byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] input, int off, int len)
       throws AuthenticationFailedException {
     Aead.checkParameters(key, nonce);
-    if (len < TAG_LENGTH) {
-      throw new AuthenticationFailedException("ciphertext shorter than the tag");
-    }
-    Cipher cipher = ciphers.get();
-    try {
-      init(cipher, Cipher.DECRYPT_MODE, key, nonce);
-      if (aad != null && aad.length > 0) {
-        cipher.updateAAD(aad);
-      }
-      return cipher.doFinal(input, off, len);
-    } catch (AEADBadTagException e) {
-      throw new AuthenticationFailedException("authentication failed");
-    } catch (GeneralSecurityException e) {
-      ciphers.remove();
-      throw new AuthenticationFailedException("authentication failed");
-    }
-  }
-
-  private static void init(Cipher cipher, int mode, byte[] key, byte[] nonce)
-      throws GeneralSecurityException {
-    cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+    return open(key, nonce, 0, aad, aad == null ? 0 : aad.length, input, off, len);
   }
 
   /**

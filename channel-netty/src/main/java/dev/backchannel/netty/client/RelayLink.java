@@ -37,6 +37,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.ByteBuffer;
@@ -171,6 +172,7 @@ public final class RelayLink implements AutoCloseable {
             SslHandler tls = ssl.newHandler(ch.alloc(), address.host(), address.port());
             tls.setHandshakeTimeoutMillis(10_000);
             ch.pipeline().addLast("tls", tls);
+            ch.pipeline().addLast("flushes", new FlushConsolidationHandler(256, true));
             Frames.addCodec(ch.pipeline(), maxFrameBytes);
             ch.pipeline().addLast("link", new LinkHandler());
           }

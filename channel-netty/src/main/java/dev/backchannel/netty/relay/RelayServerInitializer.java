@@ -5,6 +5,7 @@ import dev.backchannel.netty.internal.pipeline.Frames;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -42,6 +43,9 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     SslHandler tls = ssl.newHandler(ch.alloc());
     tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
     p.addLast("tls", tls);
+    // Replies and deliveries written while a read is in progress, or queued from other threads,
+    // leave in one TLS record and one write call instead of one each.
+    p.addLast("flushes", new FlushConsolidationHandler(256, true));
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     Frames.addCodec(p, config.maxFrameBytes());
     p.addLast("commands", new RelayConnectionHandler(

@@ -40,25 +40,19 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RelayAbuseIntegrationTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final RelayTestSupport.Opened opened = new RelayTestSupport.Opened();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    opened.close();
   }
 
   private RelayServer relay(RelayConfig.Builder b) throws Exception {
-    RelayServer r = RelayServer.start(b.port(0).build());
-    closeables.add(r);
-    return r;
+    return opened.relay(b);
   }
 
   private RelayLink open(RelayServer relay) throws Exception {
-    RelayLink l = RelayTestSupport.link(relay.address());
-    closeables.add(0, l);
-    return l;
+    return opened.link(relay);
   }
 
   /** A raw TLS client that trusts anything: the attacker's own code, not our link. */
@@ -194,7 +188,7 @@ class RelayAbuseIntegrationTest {
     open(relay);
     RelayLink third = RelayLink.builder(relay.address())
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
-    closeables.add(0, third);
+    opened.add(third);
     try {
       third.awaitConnected(Duration.ofSeconds(2));
       throw new AssertionError("a third connection was served");

@@ -39,22 +39,7 @@ class RelayCrashIntegrationTest {
   @TempDir Path dir;
 
   private static Process startRelay(Path dir, int port, RelayAddress[] address) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-Dorg.slf4j.simpleLogger.logFile=System.err", "-cp", System.getProperty("java.class.path"),
-        RelayProcessMain.class.getName(), dir.toString(), Integer.toString(port))
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String line;
-    while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-      if (line.startsWith("relay address: ")) {
-        address[0] = RelayAddress.parse(line.substring("relay address: ".length()));
-        return p;
-      }
-    }
-    p.destroyForcibly();
-    throw new AssertionError("relay process did not start");
+    return RelayTestSupport.startRelayProcess(dir, port, address);
   }
 
   @Test

@@ -83,36 +83,6 @@ class RelayFrameFuzzProperties {
   @Property(tries = 400)
   void anyInputIsHandledWithoutEscapingErrors(@ForAll("inputs") byte[] input) throws Exception {
     RelayConfig config = RelayConfig.builder(dir).maxFrameBytes(70_000).build();
-    RelayCounters counters = new RelayCounters();
-    EmbeddedChannel ch = new EmbeddedChannel();
-    Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
-    ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
-        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
-    ch.pipeline().fireChannelActive();
-    ch.writeInbound(Unpooled.wrappedBuffer(input));
-    for (int i = 0; i < 20; i++) {
-      ch.runPendingTasks();
-      Thread.sleep(1);
-    }
-    ByteBuf all = Unpooled.buffer();
-    try {
-      for (Object o; (o = ch.readOutbound()) != null; ) {
-        ByteBuf b = (ByteBuf) o;
-        all.writeBytes(b);
-        b.release();
-      }
-      while (all.readableBytes() >= 4) {
-        int n = all.readInt();
-        assertThat(n).isBetween(0, all.readableBytes());
-        byte[] bytes = new byte[n];
-        all.readBytes(bytes);
-        Frame.parseFrom(bytes); // every reply is a well-formed frame
-      }
-    } finally {
-      all.release();
-    }
-    ch.finishAndReleaseAll();
-    ch.checkException();
+    RelayPipelineHarness.run(config, store, storeExecutor, Unpooled.wrappedBuffer(input));
   }
 }

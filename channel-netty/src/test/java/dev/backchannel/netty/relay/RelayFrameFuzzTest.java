@@ -63,36 +63,6 @@ class RelayFrameFuzzTest {
   }
 
   private static void run(ByteBuf input) throws Exception {
-    RelayCounters counters = new RelayCounters();
-    EmbeddedChannel ch = new EmbeddedChannel();
-    Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
-    ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
-        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
-    ch.pipeline().fireChannelActive();
-    ch.writeInbound(input);
-    // Store work runs on the store executor and comes back to the channel's loop.
-    storeExecutor.submit(() -> { }).get();
-    ch.runPendingTasks();
-    ByteBuf all = Unpooled.buffer();
-    try {
-      for (Object o; (o = ch.readOutbound()) != null; ) {
-        ByteBuf b = (ByteBuf) o;
-        all.writeBytes(b);
-        b.release();
-      }
-      while (all.readableBytes() >= 4) {
-        int n = all.readInt();
-        assertThat(n).isBetween(0, all.readableBytes());
-        byte[] bytes = new byte[n];
-        all.readBytes(bytes);
-        Frame.parseFrom(bytes); // every reply is a well-formed frame
-      }
-      assertThat(all.readableBytes()).isZero();
-    } finally {
-      all.release();
-    }
-    ch.finishAndReleaseAll();
-    ch.checkException();
+    RelayPipelineHarness.run(config, store, storeExecutor, input);
   }
 }

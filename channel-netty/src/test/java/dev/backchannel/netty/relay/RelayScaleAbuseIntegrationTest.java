@@ -49,25 +49,19 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayScaleAbuseIntegrationTest {
   private static final boolean LONG = Boolean.getBoolean("backchannel.longAbuse");
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final RelayTestSupport.Opened opened = new RelayTestSupport.Opened();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    opened.close();
   }
 
   private RelayServer relay(RelayConfig.Builder b) throws Exception {
-    RelayServer r = RelayServer.start(b.port(0).build());
-    closeables.add(r);
-    return r;
+    return opened.relay(b);
   }
 
   private RelayLink open(RelayServer relay) throws Exception {
-    RelayLink l = RelayTestSupport.link(relay.address());
-    closeables.add(0, l);
-    return l;
+    return opened.link(relay);
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {
@@ -180,7 +174,7 @@ class RelayScaleAbuseIntegrationTest {
     CountDownLatch released = new CountDownLatch(1);
     RelayLink slow = RelayLink.builder(relay.address()).callbackExecutor(Runnable::run)
         .requestTimeout(Duration.ofSeconds(60)).build();
-    closeables.add(0, slow);
+    opened.add(slow);
     slow.awaitConnected(Duration.ofSeconds(20));
     Box box = new Box().create(slow);
     List<Delivery> got = new ArrayList<>();
