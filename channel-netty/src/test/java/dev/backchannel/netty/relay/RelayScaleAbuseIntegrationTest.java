@@ -247,4 +247,99 @@ class RelayScaleAbuseIntegrationTest {
       assertThat(boxes.get(i).next().body()).isEqualTo(body);
     }
   }
+
+  /**
+   * A flood of sends at one mailbox far past its quota: each refused send gets the typed error,
+   * the mailbox and the relay's disk stay at the quota, other mailboxes keep working and a
+   * well-behaved client's latency is reported.
+   */
+  @Test
+  void aFloodPastOneMailboxsQuotaIsRefusedAndOthersAreServed() throws Exception {
+    RelayServer relay = relay(RelayConfig.builder(dir).maxEnvelopesPerMailbox(50)
+        .maxBytesPerMailbox(64L * 1024 * 1024).maxRequestsPerSecond(100_000));
+    RelayLink owner = open(relay);
+    RelayLink flooder = open(relay);
+    RelayLink good = open(relay);
+    Box full = new Box().create(owner);
+    Box other = new Box().create(owner).subscribe(owner);
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+      try {
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+          window.acquire();
+          all.add(flooder.send(full.id, RelayTestSupport.random(16), RelayTestSupport.random(1024))
+              .whenComplete((v, e) -> {
+                window.release();
+                if (e == null) {
+                  accepted.incrementAndGet();
+                } else if (e instanceof dev.backchannel.api.error.QuotaExceededException
+                    || e.getCause() instanceof dev.backchannel.api.error.QuotaExceededException) {
+                  refused.incrementAndGet();
+                }
+              }).exceptionally(e -> null));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Histogram ping = pingWhile(good, flood, Duration.ofSeconds(1));
+    flood.join();
+    byte[] body = RelayTestSupport.random(256);
+    good.send(other.id, RelayTestSupport.random(16), body).get(20, TimeUnit.SECONDS);
+    assertThat(other.next().body()).isEqualTo(body);
+    System.out.printf("quota flood: 3,000 sends at a 50-envelope mailbox, %d stored, %d refused as QUOTA_EXCEEDED;"
+        + " good client's ping p99 %.1f ms%n", accepted.get(), refused.get(), ping.getValueAtPercentile(99) / 1e3);
+    assertThat(accepted.get()).isEqualTo(50);
+    assertThat(refused.get()).isEqualTo(3_000 - 50);
+    assertThat(ping.getValueAtPercentile(99)).as("good client's ping p99 (µs)").isLessThan(1_000_000);
+  }
+
+  /**
+   * Slow writers: connections that send most of a large frame and then stall hold at most that
+   * partial frame each (bounded by the maximum frame size and the connection limit), are closed
+   * by the idle timeout, and a well-behaved client is served meanwhile.
+   */
+  @Test
+  void slowWritersHoldOnlyTheirPartialFrameAndAreClosedWhenIdle() throws Exception {
+    int n = 200;
+    RelayServer relay = relay(RelayConfig.builder(dir).idleTimeout(Duration.ofSeconds(3)));
+    RelayLink good = open(relay);
+    ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+    long before = metric.usedDirectMemory() + metric.usedHeapMemory();
+    List<javax.net.ssl.SSLSocket> slow = new ArrayList<>();
+    try {
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+      ctx.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+      byte[] partial = new byte[4 + 60_000];
+      java.nio.ByteBuffer.wrap(partial).putInt(70_000); // announces 70,000 bytes, sends 60,000
+      for (int i = 0; i < n; i++) {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+            .createSocket("127.0.0.1", relay.address().port());
+        s.startHandshake();
+        s.getOutputStream().write(partial);
+        s.getOutputStream().flush();
+        slow.add(s);
+      }
+      Histogram ping = pingWhile(good, CompletableFuture.completedFuture(null), Duration.ofSeconds(1));
+      long held = metric.usedDirectMemory() + metric.usedHeapMemory() - before;
+      System.out.printf("slow writers: %d connections each 60,000 bytes into a 70,000-byte frame; Netty buffers"
+          + " +%.1f MiB; good client's ping p99 %.1f ms%n", n, held / 1048576.0, ping.getValueAtPercentile(99) / 1e3);
+      // At most the partial frames themselves (plus TLS and allocator slack): 200 x 60 KB = 11.4 MiB.
+      assertThat(held).isLessThan(3L * n * 64 * 1024);
+      assertThat(ping.getValueAtPercentile(99)).as("good client's ping p99 (µs)").isLessThan(1_000_000);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (relay.counters().connections() > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(relay.counters().connections()).as("stalled writers closed by the idle timeout").isEqualTo(1);
+    } finally {
+      for (java.net.Socket s : slow) {
+        s.close();
+      }
+    }
+  }
 }
