@@ -3,6 +3,11 @@
 
 Usage: python3 benchmarks/scripts/jfr_categories.py relay.jfr   (needs the JDK's `jfr` tool on PATH)
 """
+import collections
+import json
+import subprocess
+import sys
+
 d = json.loads(subprocess.run(["jfr", "print", "--json", "--events", "jdk.ExecutionSample", sys.argv[1]], capture_output=True, text=True).stdout)
 cats = collections.Counter(); n = 0
 rules = [
