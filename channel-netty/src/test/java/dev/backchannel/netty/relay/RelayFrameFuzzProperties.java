@@ -1,19 +1,12 @@
 package dev.backchannel.netty.relay;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.ByteString;
-import dev.backchannel.netty.internal.pipeline.Frames;
 import dev.backchannel.netty.internal.wire.Frame;
 import dev.backchannel.netty.internal.wire.Ping;
 import dev.backchannel.netty.internal.wire.Send;
 import dev.backchannel.netty.internal.wire.Subscribe;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
