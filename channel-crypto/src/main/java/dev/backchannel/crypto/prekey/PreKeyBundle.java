@@ -37,6 +37,8 @@ public final class PreKeyBundle {
   private final byte[] kemPreKey;
   private final byte[] kemPreKeySignature;
   private final boolean kemLastResort;
+  /** Set once {@link #verify} has passed: the fields are immutable, so the result cannot change. */
+  private volatile boolean verified;
 
   PreKeyBundle(
       IdentityPublicKey identity,
@@ -108,6 +110,9 @@ public final class PreKeyBundle {
    *     order
    */
   public void verify() throws MalformedInputException, AuthenticationFailedException {
+    if (verified) {
+      return; // parse() already checked this bundle: the initiator does not pay twice
+    }
     checkLength(signedPreKey, PreKeyType.SIGNED_X25519.keyLength(), "signed prekey");
     if (oneTimePreKey != null) {
       checkLength(oneTimePreKey, 32, "one-time prekey");
@@ -127,6 +132,7 @@ public final class PreKeyBundle {
     if (oneTimePreKey != null) {
       checkNotLowOrder(oneTimePreKey);
     }
+    verified = true;
   }
 
   /** Refuses an X25519 public key of small order (every agreement with it would be all zeros). */
