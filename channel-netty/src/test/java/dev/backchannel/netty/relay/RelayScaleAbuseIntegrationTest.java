@@ -56,13 +56,6 @@ class RelayScaleAbuseIntegrationTest {
     opened.close();
   }
 
-  private RelayServer relay(RelayConfig.Builder b) throws Exception {
-    return opened.relay(b);
-  }
-
-  private RelayLink open(RelayServer relay) throws Exception {
-    return opened.link(relay);
-  }
 
   private static long usedHeapAfterGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
@@ -89,9 +82,9 @@ class RelayScaleAbuseIntegrationTest {
   @Test
   void fiveThousandIdleConnectionsAreHeldWhileAGoodClientIsServed() throws Exception {
     int n = 5_000;
-    RelayServer relay = relay(RelayConfig.builder(dir).maxConnections(n + 100)
+    RelayServer relay = opened.relay(RelayConfig.builder(dir).maxConnections(n + 100)
         .idleTimeout(Duration.ofMinutes(5)).maxRequestsPerSecond(1_000));
-    RelayLink good = open(relay);
+    RelayLink good = opened.link(relay);
     long heapBefore = usedHeapAfterGc();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     List<Channel> idle = new ArrayList<>(n);
@@ -169,7 +162,7 @@ class RelayScaleAbuseIntegrationTest {
 
   @Test
   void aSubscriberThatStopsReadingDoesNotMakeTheRelayBufferItsMailbox() throws Exception {
-    RelayServer relay = relay(RelayConfig.builder(dir));
+    RelayServer relay = opened.relay(RelayConfig.builder(dir));
     // The slow reader: its listener blocks the link's only thread, so it stops reading the socket.
     CountDownLatch released = new CountDownLatch(1);
     RelayLink slow = RelayLink.builder(relay.address()).callbackExecutor(Runnable::run)
@@ -189,8 +182,8 @@ class RelayScaleAbuseIntegrationTest {
       }
     }).get(20, TimeUnit.SECONDS);
 
-    RelayLink sender = open(relay);
-    RelayLink good = open(relay);
+    RelayLink sender = opened.link(relay);
+    RelayLink good = opened.link(relay);
     int count = 800; // 800 x 64 KiB = 50 MiB stored for a reader that does not read
     ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
     long directBefore = metric.usedDirectMemory() + metric.usedHeapMemory();
@@ -230,9 +223,9 @@ class RelayScaleAbuseIntegrationTest {
 
   @Test
   void oneConnectionWithAThousandSubscriptionsIsServed() throws Exception {
-    RelayServer relay = relay(RelayConfig.builder(dir).maxRequestsPerSecond(100_000));
-    RelayLink many = open(relay);
-    RelayLink sender = open(relay);
+    RelayServer relay = opened.relay(RelayConfig.builder(dir).maxRequestsPerSecond(100_000));
+    RelayLink many = opened.link(relay);
+    RelayLink sender = opened.link(relay);
     List<Box> boxes = new ArrayList<>();
     long heapBefore = usedHeapAfterGc();
     for (int i = 0; i < 1_000; i++) {
@@ -255,11 +248,11 @@ class RelayScaleAbuseIntegrationTest {
    */
   @Test
   void aFloodPastOneMailboxsQuotaIsRefusedAndOthersAreServed() throws Exception {
-    RelayServer relay = relay(RelayConfig.builder(dir).maxEnvelopesPerMailbox(50)
+    RelayServer relay = opened.relay(RelayConfig.builder(dir).maxEnvelopesPerMailbox(50)
         .maxBytesPerMailbox(64L * 1024 * 1024).maxRequestsPerSecond(100_000));
-    RelayLink owner = open(relay);
-    RelayLink flooder = open(relay);
-    RelayLink good = open(relay);
+    RelayLink owner = opened.link(relay);
+    RelayLink flooder = opened.link(relay);
+    RelayLink good = opened.link(relay);
     Box full = new Box().create(owner);
     Box other = new Box().create(owner).subscribe(owner);
     java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
@@ -306,8 +299,8 @@ class RelayScaleAbuseIntegrationTest {
   @Test
   void slowWritersHoldOnlyTheirPartialFrameAndAreClosedWhenIdle() throws Exception {
     int n = 200;
-    RelayServer relay = relay(RelayConfig.builder(dir).idleTimeout(Duration.ofSeconds(3)));
-    RelayLink good = open(relay);
+    RelayServer relay = opened.relay(RelayConfig.builder(dir).idleTimeout(Duration.ofSeconds(3)));
+    RelayLink good = opened.link(relay);
     ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
     long before = metric.usedDirectMemory() + metric.usedHeapMemory();
     List<javax.net.ssl.SSLSocket> slow = new ArrayList<>();

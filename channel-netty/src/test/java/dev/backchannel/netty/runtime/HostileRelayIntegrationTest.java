@@ -46,15 +46,9 @@ class HostileRelayIntegrationTest {
     relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0).mailboxStore(hostile).build());
     alice = Peer.builder().stateDirectory(dir.resolve("alice")).relay(relay.address()).build();
     bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(relay.address()).build();
-    toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-    toAlice.send("hi").get(30, TimeUnit.SECONDS);
-    for (int i = 0; i < 400 && alice.conversation("bob").isEmpty(); i++) {
-      Thread.sleep(25);
-    }
-    toBob = alice.conversation("bob").orElseThrow();
-    assertThat(toBob.receive(Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("hi");
-    toBob.send("hello").get(30, TimeUnit.SECONDS);
-    assertThat(toAlice.receive(Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("hello");
+    PeerTestSupport.Pair pair = PeerTestSupport.introduce(alice, bob);
+    toAlice = pair.toAlice();
+    toBob = pair.toBob();
   }
 
   @AfterEach

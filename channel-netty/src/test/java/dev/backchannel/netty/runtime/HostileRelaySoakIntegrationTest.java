@@ -66,13 +66,9 @@ class HostileRelaySoakIntegrationTest {
         .maxRequestsPerSecond(100_000).build());
     alice = Peer.builder().stateDirectory(dir.resolve("alice")).relay(relay.address()).build();
     bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(relay.address()).build();
-    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-    toAlice.send("hi").get(30, TimeUnit.SECONDS);
-    for (int i = 0; i < 400 && alice.conversation("bob").isEmpty(); i++) {
-      Thread.sleep(25);
-    }
-    Conversation toBob = alice.conversation("bob").orElseThrow();
-    assertThat(toBob.receive(Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("hi");
+    PeerTestSupport.Pair pair = PeerTestSupport.introduce(alice, bob);
+    Conversation toAlice = pair.toAlice();
+    Conversation toBob = pair.toBob();
 
     Set<Long> gaps = ConcurrentHashMap.newKeySet();
     toBob.onGap(gaps::add);

@@ -49,13 +49,9 @@ class PeersThroughRelayCrashIntegrationTest {
     }
     try (Peer alice = Peer.builder().stateDirectory(dir.resolve("alice")).relay(address[0]).build();
         Peer bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(address[0]).build()) {
-      Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
-      toAlice.send("hi").get(60, TimeUnit.SECONDS);
-      for (int i = 0; i < 400 && alice.conversation("bob").isEmpty(); i++) {
-        Thread.sleep(25);
-      }
-      Conversation toBob = alice.conversation("bob").orElseThrow();
-      assertThat(toBob.receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("hi");
+      PeerTestSupport.Pair pair = PeerTestSupport.introduce(alice, bob);
+      Conversation toAlice = pair.toAlice();
+      Conversation toBob = pair.toBob();
 
       List<CompletableFuture<Long>> sends = new ArrayList<>();
       List<String> texts = new ArrayList<>();

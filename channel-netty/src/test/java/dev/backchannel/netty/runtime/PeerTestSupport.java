@@ -1,0 +1,30 @@
+package dev.backchannel.netty.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backchannel.api.Conversation;
+import dev.backchannel.api.Peer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers shared by the runtime integration tests. */
+final class PeerTestSupport {
+  private PeerTestSupport() {}
+
+  /** Bob's conversation with Alice and Alice's with Bob, after one message each way. */
+  record Pair(Conversation toAlice, Conversation toBob) {}
+
+  /** Alice invites, Bob accepts and says "hi", Alice answers "hello": the session is established. */
+  static Pair introduce(Peer alice, Peer bob) throws Exception {
+    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    toAlice.send("hi").get(60, TimeUnit.SECONDS);
+    for (int i = 0; i < 400 && alice.conversation("bob").isEmpty(); i++) {
+      Thread.sleep(25);
+    }
+    Conversation toBob = alice.conversation("bob").orElseThrow();
+    assertThat(toBob.receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("hi");
+    toBob.send("hello").get(60, TimeUnit.SECONDS);
+    assertThat(toAlice.receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("hello");
+    return new Pair(toAlice, toBob);
+  }
+}
