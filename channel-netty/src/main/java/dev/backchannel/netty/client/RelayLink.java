@@ -16,6 +16,7 @@ import dev.backchannel.netty.internal.pipeline.Frames;
 import dev.backchannel.netty.internal.tls.PinningTrustManager;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.internal.wire.Ack;
+import dev.backchannel.netty.internal.wire.AuthorizeSender;
 import dev.backchannel.netty.internal.wire.CreateMailbox;
 import dev.backchannel.netty.internal.wire.DeleteMailbox;
 import dev.backchannel.netty.internal.wire.ErrorCode;
@@ -111,6 +112,10 @@ public final class RelayLink implements AutoCloseable {
   private final Queue<Pending> waiting = new ArrayDeque<>();
   private final Map<ByteBuffer, SubscriptionState> subscriptions = new LinkedHashMap<>();
   private final Map<ByteBuffer, SecretBytes> senderKeys = new HashMap<>();
+  /** Mailboxes whose sender key this connection has proven (AuthorizeSender); loop-confined. */
+  private final java.util.Set<ByteBuffer> authorizedHere = new java.util.HashSet<>();
+  /** Counts connections, so a late reply cannot authorize a newer one; loop-confined. */
+  private long connectionEpoch;
   private final Map<ByteBuffer, CompletableFuture<Void>> sendFutures = new HashMap<>();
 
   /** A request: builds its frame once the connection's challenge is known. */
@@ -202,6 +207,8 @@ public final class RelayLink implements AutoCloseable {
       if (channel == ctx.channel()) {
         channel = null;
         challenge = null;
+        authorizedHere.clear();
+        connectionEpoch++;
         failInFlight();
         if (trust.mismatchSeen()) {
           fail(new UntrustedRelayException(
@@ -251,6 +258,7 @@ public final class RelayLink implements AutoCloseable {
     challenge = newChallenge;
     attempt = 0;
     firstConnection.complete(null);
+    senderKeys.forEach(this::authorizeSender);
     for (SubscriptionState s : subscriptions.values()) {
       request(c -> subscribeFrame(c, s), false).whenComplete((r, e) -> {
         if (e != null) {
@@ -448,7 +456,34 @@ public final class RelayLink implements AutoCloseable {
   public void useSenderKey(byte[] mailboxId, SecretBytes senderKey) {
     checkId(mailboxId, 32, "mailbox id");
     SecretBytes copy = senderKey.copy();
-    loop.execute(() -> senderKeys.put(ByteBuffer.wrap(mailboxId.clone()), copy));
+    ByteBuffer id = ByteBuffer.wrap(mailboxId.clone());
+    loop.execute(() -> {
+      senderKeys.put(id, copy);
+      if (challenge != null && channel != null) {
+        authorizeSender(id, copy);
+      }
+    });
+  }
+
+  /**
+   * Proves the sender key once on this connection (on the loop); until the relay confirms, sends
+   * carry their own signatures.
+   */
+  private void authorizeSender(ByteBuffer mailbox, SecretBytes key) {
+    byte[] id = new byte[32];
+    mailbox.duplicate().get(id);
+    long epoch = connectionEpoch;
+    request(c -> {
+      byte[] pub = Ed25519.publicKey(key);
+      return Frame.newBuilder().setAuthorizeSender(AuthorizeSender.newBuilder()
+          .setMailboxId(ByteString.copyFrom(id))
+          .setSenderKey(ByteString.copyFrom(pub))
+          .setSignature(ByteString.copyFrom(sign(key, CommandAuth.AUTHORIZE_SENDER, c, id, pub))));
+    }, false).whenComplete((reply, err) -> loop.execute(() -> {
+      if (err == null && error(reply) == null && epoch == connectionEpoch) {
+        authorizedHere.add(mailbox);
+      }
+    }));
   }
 
   /**
@@ -500,7 +535,7 @@ public final class RelayLink implements AutoCloseable {
           .setMailboxId(ByteString.copyFrom(id))
           .setMessageId(ByteString.copyFrom(mid))
           .setBody(ByteString.copyFrom(body));
-      if (senderKey != null && !senderKey.isClosed()) {
+      if (senderKey != null && !senderKey.isClosed() && !authorizedHere.contains(ByteBuffer.wrap(id))) {
         s.setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))
             .setSenderSignature(ByteString.copyFrom(
                 sign(senderKey, CommandAuth.SEND, c, id, CommandAuth.sendExtra(mid, body))));

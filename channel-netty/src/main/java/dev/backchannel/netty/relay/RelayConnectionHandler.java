@@ -54,6 +54,8 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
   private double tokens;
   private long lastRefillNanos;
   private final MailboxRecords records;
+  /** Sender keys this connection proved, by mailbox (touched on the event loop only). */
+  private final java.util.Map<ByteBuffer, byte[]> authorizedSenders = new java.util.HashMap<>();
   private int pendingStores;
   private boolean counted;
 
@@ -178,6 +180,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
       case SUBSCRIBE -> subscribe(ctx, rid, frame);
       case SEND -> send(ctx, rid, frame);
       case ACK -> ack(ctx, rid, frame);
+      case AUTHORIZE_SENDER -> authorizeSender(ctx, rid, frame);
       case LOCK_MAILBOX -> lock(ctx, rid, frame);
       case DELETE_MAILBOX -> deleteMailbox(ctx, rid, frame);
       case PUT_INVITATION -> putInvitation(ctx, rid, frame);
@@ -296,7 +299,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
       ctx.channel().config().setAutoRead(false); // read no faster than the store absorbs
     }
     MailboxRecord known = records.cached(id);
-    if (known != null && known.lockedSenderKey().isEmpty()) {
+    byte[] authorized = authorizedSenders.get(ByteBuffer.wrap(id));
+    if (known != null && (known.lockedSenderKey().isEmpty()
+        || (authorized != null && java.security.MessageDigest.isEqual(known.lockedSenderKey().get(), authorized)))) {
       append(ctx, rid, id, mid, body); // nothing to read or verify: straight to the store's queue
       return;
     }
@@ -315,8 +320,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
         }
         Optional<byte[]> locked = m.get().lockedSenderKey();
         if (locked.isPresent()) {
-          boolean ok = java.security.MessageDigest.isEqual(locked.get(), s.getSenderKey().toByteArray())
-              && verify(locked.get(), CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body), s.getSenderSignature());
+          boolean ok = (authorized != null && java.security.MessageDigest.isEqual(locked.get(), authorized))
+              || (java.security.MessageDigest.isEqual(locked.get(), s.getSenderKey().toByteArray())
+                  && verify(locked.get(), CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body), s.getSenderSignature()));
           if (!ok) {
             finishSend(ctx, Frames.error(rid, ErrorCode.LOCKED, "mailbox is locked to another sender"), null, null, 0);
             return;
@@ -394,6 +400,38 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
         ctx.writeAndFlush(Frames.ok(rid));
       }
     }));
+  }
+
+  /**
+   * Records that this connection holds the sender key {@code mailbox_id} is locked to (proven by a
+   * signature over this connection's challenge): sends to it on this connection need no signature.
+   */
+  private void authorizeSender(ChannelHandlerContext ctx, long rid, Frame frame) {
+    var a = frame.getAuthorizeSender();
+    if (!hasLength(a.getMailboxId(), ID_LENGTH) || !hasLength(a.getSenderKey(), 32)) {
+      fail(ctx, rid, ErrorCode.BAD_REQUEST, "mailbox id and sender key must be 32 bytes", false);
+      return;
+    }
+    byte[] id = a.getMailboxId().toByteArray();
+    byte[] sender = a.getSenderKey().toByteArray();
+    offload(ctx, rid, () -> {
+      Optional<MailboxRecord> m = records.get(id);
+      if (m.isEmpty()) {
+        return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
+      }
+      Optional<byte[]> locked = m.get().lockedSenderKey();
+      if (locked.isEmpty() || !java.security.MessageDigest.isEqual(locked.get(), sender)) {
+        return Frames.error(rid, ErrorCode.LOCKED, "mailbox is not locked to this sender");
+      }
+      if (!verify(sender, CommandAuth.AUTHORIZE_SENDER, id, sender, a.getSignature())) {
+        return Frames.error(rid, ErrorCode.UNAUTHORIZED, "bad signature");
+      }
+      ctx.executor().execute(() -> {
+        authorizedSenders.put(ByteBuffer.wrap(id), sender);
+        ctx.writeAndFlush(Frames.ok(rid));
+      });
+      return null;
+    });
   }
 
   private void lock(ChannelHandlerContext ctx, long rid, Frame frame) {

@@ -36,6 +36,7 @@ class RelayConnectionHandlerTest {
   private RocksDbMailboxStore store;
   private ExecutorService storeExecutor;
   private EmbeddedChannel ch;
+  private byte[] challenge;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -52,6 +53,7 @@ class RelayConnectionHandlerTest {
     assertThat(readFrames()).singleElement().satisfies(f -> {
       assertThat(f.hasHello()).isTrue();
       assertThat(f.getHello().getChallenge().size()).isEqualTo(32);
+      challenge = f.getHello().getChallenge().toByteArray();
     });
   }
 
@@ -179,5 +181,68 @@ class RelayConnectionHandlerTest {
     assertThat(readFrames()).singleElement().satisfies(f ->
         assertThat(f.getError().getCode()).isEqualTo(ErrorCode.NO_SUCH_MAILBOX));
     assertThat(ch.isActive()).isTrue();
+  }
+
+  private Frame request(Frame.Builder f) throws Exception {
+    writeFrame(f.build());
+    List<Frame> replies = readFrames();
+    assertThat(replies).hasSize(1);
+    return replies.get(0);
+  }
+
+  private byte[] signed(dev.backchannel.crypto.SecretBytes key, int command, byte[] id, byte[] extra) {
+    return dev.backchannel.crypto.Ed25519.sign(key,
+        dev.backchannel.netty.internal.auth.CommandAuth.message(command, challenge, id, extra));
+  }
+
+  /** A connection that proved the locked sender key sends without per-send signatures; others cannot. */
+  @Test
+  void authorizedSenderSendsWithoutSignaturesOnThisConnectionOnly() throws Exception {
+    var auth = new Object() {
+      final int create = dev.backchannel.netty.internal.auth.CommandAuth.CREATE;
+      final int lock = dev.backchannel.netty.internal.auth.CommandAuth.LOCK;
+      final int authorize = dev.backchannel.netty.internal.auth.CommandAuth.AUTHORIZE_SENDER;
+    };
+    byte[] id = RelayTestSupport.random(32);
+    var owner = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var sender = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var other = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    byte[] ownerPub = dev.backchannel.crypto.Ed25519.publicKey(owner);
+    byte[] senderPub = dev.backchannel.crypto.Ed25519.publicKey(sender);
+    byte[] otherPub = dev.backchannel.crypto.Ed25519.publicKey(other);
+    assertThat(request(Frame.newBuilder().setRequestId(1).setCreateMailbox(
+        dev.backchannel.netty.internal.wire.CreateMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setOwnerKey(ByteString.copyFrom(ownerPub))
+            .setSignature(ByteString.copyFrom(signed(owner, auth.create, id, null))))).hasOk()).isTrue();
+    Frame.Builder unsignedSend = Frame.newBuilder().setRequestId(2).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setMessageId(ByteString.copyFrom(RelayTestSupport.random(16)))
+            .setBody(ByteString.copyFrom(new byte[256])));
+    // Not locked yet: a sender cannot be authorized.
+    Frame.Builder authorize = Frame.newBuilder().setRequestId(3).setAuthorizeSender(
+        dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setSenderKey(ByteString.copyFrom(senderPub))
+            .setSignature(ByteString.copyFrom(signed(sender, auth.authorize, id, senderPub))));
+    assertThat(request(authorize).getError().getCode()).isEqualTo(ErrorCode.LOCKED);
+    assertThat(request(Frame.newBuilder().setRequestId(4).setLockMailbox(
+        dev.backchannel.netty.internal.wire.LockMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setSenderKey(ByteString.copyFrom(senderPub))
+            .setSignature(ByteString.copyFrom(signed(owner, auth.lock, id, senderPub))))).hasOk()).isTrue();
+    // Locked: an unsigned send is refused until the sender key is proven on this connection.
+    assertThat(request(unsignedSend).getError().getCode()).isEqualTo(ErrorCode.LOCKED);
+    // Another key, and a signature by another key, are refused.
+    assertThat(request(Frame.newBuilder().setRequestId(5).setAuthorizeSender(
+        dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setSenderKey(ByteString.copyFrom(otherPub))
+            .setSignature(ByteString.copyFrom(signed(other, auth.authorize, id, otherPub))))).getError().getCode())
+        .isEqualTo(ErrorCode.LOCKED);
+    assertThat(request(Frame.newBuilder().setRequestId(6).setAuthorizeSender(
+        dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setSenderKey(ByteString.copyFrom(senderPub))
+            .setSignature(ByteString.copyFrom(signed(other, auth.authorize, id, senderPub))))).getError().getCode())
+        .isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(request(authorize.setRequestId(7)).hasOk()).isTrue();
+    assertThat(request(unsignedSend.setRequestId(8)).hasOk()).as("sends on this connection need no signature").isTrue();
+    assertThat(store.usage(id).envelopes()).isEqualTo(1);
   }
 }

@@ -23,6 +23,8 @@ public final class CommandAuth {
   public static final int DELETE = 5;
   /** Send to a locked mailbox (extra: message id || SHA-256(body)). */
   public static final int SEND = 6;
+  /** Authorize a sender on this connection (extra: sender key). */
+  public static final int AUTHORIZE_SENDER = 7;
 
   private static final byte[] LABEL = "Backchannel-v1 relay-auth".getBytes(StandardCharsets.US_ASCII);
 
