@@ -35,7 +35,7 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.backchannel.benchmarks.relay.RelayLoadGenerator [--pairs=N] [--messages=M] [--size=B]
- * [--window=W] [--idle=I] [--rounds=R] [--rates=R1,R2] [--json=FILE] [--quick]}. Baseline and relay
+ * [--window=W] [--idle=I] [--rounds=R] [--rates=R1,R2] [--locked] [--json=FILE] [--quick]}. Baseline and relay
  * alternate for R rounds (3; 1 with --quick) at maximum and the medians are reported. Every phase is bounded in
  * count and time;
  * everything runs on 127.0.0.1.
@@ -49,6 +49,8 @@ public final class RelayLoadGenerator {
   private final Path json;
   /** Alternating baseline and relay rounds at maximum; the medians are reported. */
   private final int rounds;
+  /** Whether mailboxes are locked to their sender's key, as the Peer runtime's are. */
+  private final boolean locked;
   /** Extra open-loop rates to measure (messages/s, all pairs together), beside half of the maximum. */
   private final List<Double> rates = new ArrayList<>();
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -62,6 +64,7 @@ public final class RelayLoadGenerator {
     idle = Integer.parseInt(a.getOrDefault("idle", quick ? "1000" : "5000"));
     json = Path.of(a.getOrDefault("json", "relay-load.json"));
     rounds = Integer.parseInt(a.getOrDefault("rounds", quick ? "1" : "3"));
+    locked = a.containsKey("locked");
     for (String r : a.getOrDefault("rates", "").split(",")) {
       if (!r.isBlank()) {
         rates.add(Double.parseDouble(r.strip()));
@@ -101,6 +104,7 @@ public final class RelayLoadGenerator {
     results.put("size", size);
     results.put("window", window);
     results.put("rounds", rounds);
+    results.put("lockedMailboxes", locked ? 1 : 0);
     Path dir = Files.createTempDirectory("relay-load");
     try {
       try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir).port(0).build())) {
@@ -200,6 +204,13 @@ public final class RelayLoadGenerator {
         byte[] mailbox = random(32);
         try (SecretBytes owner = Ed25519.generatePrivateKey()) {
           rx.createMailbox(mailbox, owner).get(30, TimeUnit.SECONDS);
+          if (locked) {
+            // As the Peer runtime does: the mailbox takes sends from one sender key only.
+            try (SecretBytes sender = Ed25519.generatePrivateKey()) {
+              rx.lock(mailbox, owner, Ed25519.publicKey(sender)).get(30, TimeUnit.SECONDS);
+              tx.useSenderKey(mailbox, sender);
+            }
+          }
           rx.subscribe(mailbox, owner, d -> {
             long sent = ByteBuffer.wrap(d.body()).getLong();
             latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
