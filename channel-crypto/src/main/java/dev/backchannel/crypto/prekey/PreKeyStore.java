@@ -65,10 +65,21 @@ public final class PreKeyStore {
     if (id != signedPreKeyId) {
       throw new UnknownSessionException("unknown signed prekey " + id);
     }
+    return currentSignedPreKeyPublic();
+  }
+
+  private byte[] currentSignedPreKeyPublic() {
     if (signedPreKeyPublic == null) {
       signedPreKeyPublic = X25519.publicKey(signedPreKeyPrivate);
     }
     return signedPreKeyPublic.clone();
+  }
+
+  private byte[] currentLastResortKemPublic() {
+    if (lastResortKemPublic == null) {
+      lastResortKemPublic = MlKem768.publicKey(lastResortKemSeed);
+    }
+    return lastResortKemPublic.clone();
   }
 
   /**
@@ -94,10 +105,7 @@ public final class PreKeyStore {
       if (id != lastResortKemId) {
         throw new UnknownSessionException("unknown last-resort KEM prekey " + id);
       }
-      if (lastResortKemPublic == null) {
-        lastResortKemPublic = MlKem768.publicKey(lastResortKemSeed);
-      }
-      return lastResortKemPublic.clone();
+      return currentLastResortKemPublic();
     }
     byte[][] k = oneTimeKemPreKeys.get(id);
     if (k == null) {
@@ -146,16 +154,10 @@ public final class PreKeyStore {
     trim(oneTimeKemPreKeys);
     oneTimePublic.keySet().retainAll(oneTimePreKeys.keySet());
     oneTimeKemPublic.keySet().retainAll(oneTimeKemPreKeys.keySet());
-    byte[] spkPublic;
-    try {
-      spkPublic = signedPreKeyPublic(signedPreKeyId);
-    } catch (UnknownSessionException e) {
-      throw new IllegalStateException(e);
-    }
     return new PreKeyBundle(
         identity.publicKey(),
         signedPreKeyId,
-        spkPublic,
+        currentSignedPreKeyPublic(),
         signedPreKeySignature,
         otpId,
         otpPublic.clone(),
@@ -167,21 +169,17 @@ public final class PreKeyStore {
 
   /** A bundle with no one-time keys: the signed prekey and the last-resort KEM prekey. */
   public PreKeyBundle lastResortBundle(IdentityKeyPair identity) {
-    try {
-      return new PreKeyBundle(
-          identity.publicKey(),
-          signedPreKeyId,
-          signedPreKeyPublic(signedPreKeyId),
-          signedPreKeySignature,
-          0,
-          null,
-          lastResortKemId,
-          kemPreKeyPublic(lastResortKemId, true),
-          lastResortKemSignature,
-          true);
-    } catch (UnknownSessionException e) {
-      throw new IllegalStateException(e);
-    }
+    return new PreKeyBundle(
+        identity.publicKey(),
+        signedPreKeyId,
+        currentSignedPreKeyPublic(),
+        signedPreKeySignature,
+        0,
+        null,
+        lastResortKemId,
+        currentLastResortKemPublic(),
+        lastResortKemSignature,
+        true);
   }
 
   private static <V> void trim(Map<Long, V> map) {

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.spi.MailboxRecord;
 import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.netty.internal.auth.CommandAuth;
 import dev.backchannel.netty.internal.pipeline.Frames;
@@ -300,9 +299,8 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     }
     MailboxRecord known = records.cached(id);
     byte[] authorized = authorizedSenders.get(ByteBuffer.wrap(id));
-    if (known != null && (known.lockedSenderKey().isEmpty()
-        || (authorized != null && java.security.MessageDigest.isEqual(known.lockedSenderKey().get(), authorized)))) {
-      append(ctx, rid, id, mid, body); // nothing to read or verify: straight to the store's queue
+    if (known != null && mayOmitSignature(known, authorized)) {
+      append(ctx, rid, id, mid, body, s.getBody()); // nothing to read or verify: straight to the store's queue
       return;
     }
     try {
@@ -311,53 +309,61 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
         try {
           m = records.get(id);
         } catch (Exception e) {
-          finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
+          finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null);
           return;
         }
         if (m.isEmpty()) {
-          finishSend(ctx, Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox"), null, null, 0);
+          finishSend(ctx, Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox"), null);
           return;
         }
-        Optional<byte[]> locked = m.get().lockedSenderKey();
-        if (locked.isPresent()) {
-          boolean ok = (authorized != null && java.security.MessageDigest.isEqual(locked.get(), authorized))
-              || (java.security.MessageDigest.isEqual(locked.get(), s.getSenderKey().toByteArray())
-                  && verify(locked.get(), CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body), s.getSenderSignature()));
+        if (!mayOmitSignature(m.get(), authorized)) {
+          byte[] locked = m.get().lockedSenderKey().orElseThrow();
+          boolean ok = java.security.MessageDigest.isEqual(locked, s.getSenderKey().toByteArray())
+              && verify(locked, CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body), s.getSenderSignature());
           if (!ok) {
-            finishSend(ctx, Frames.error(rid, ErrorCode.LOCKED, "mailbox is locked to another sender"), null, null, 0);
+            finishSend(ctx, Frames.error(rid, ErrorCode.LOCKED, "mailbox is locked to another sender"), null);
             return;
           }
         }
-        append(ctx, rid, id, mid, body);
+        append(ctx, rid, id, mid, body, s.getBody());
       });
     } catch (RejectedExecutionException e) {
-      finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "relay is shutting down"), null, null, 0);
+      finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "relay is shutting down"), null);
     }
   }
 
+  /**
+   * Whether a send to {@code mailbox} needs no signature of its own: the mailbox is not locked, or
+   * it is locked to the sender key this connection proved ({@code authorized}, may be null).
+   */
+  private static boolean mayOmitSignature(MailboxRecord mailbox, byte[] authorized) {
+    Optional<byte[]> locked = mailbox.lockedSenderKey();
+    return locked.isEmpty()
+        || (authorized != null && java.security.MessageDigest.isEqual(locked.get(), authorized));
+  }
+
   /** Appends to the store (which only queues it for the writer) and replies when durable. */
-  private void append(ChannelHandlerContext ctx, long rid, byte[] id, byte[] mid, byte[] body) {
+  private void append(ChannelHandlerContext ctx, long rid, byte[] id, byte[] mid, byte[] body, ByteString bodyBytes) {
     long expiresAt = System.currentTimeMillis() + config.envelopeTtl().toMillis();
     store.append(id, mid, body, expiresAt, config.maxEnvelopesPerMailbox(), config.maxBytesPerMailbox())
         .whenComplete((appended, err) -> {
           if (err == null) {
-            finishSend(ctx, Frames.ok(rid), appended.duplicate() ? null : id,
-                appended.duplicate() ? null : new StoredEnvelope(mid, appended.sequence(), body, expiresAt),
-                body.length);
+            finishSend(ctx, Frames.ok(rid), appended.duplicate()
+                ? null : new Subscriptions.NewEnvelope(id, mid, appended.sequence(), bodyBytes));
           } else {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof QuotaExceededException) {
-              finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null, null, 0);
+              finishSend(ctx, Frames.error(rid, ErrorCode.QUOTA_EXCEEDED, "mailbox is full"), null);
             } else {
               LOG.warn("store of an envelope for {} failed: {}", shortId(id), cause.toString());
-              finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null, null, 0);
+              finishSend(ctx, Frames.error(rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later"), null);
             }
           }
         });
   }
 
   /** Replies to a send on the event loop; wakes the subscriber if a new envelope was stored. */
-  private void finishSend(ChannelHandlerContext ctx, Frame reply, byte[] storedIn, StoredEnvelope stored, int bytes) {
+  private void finishSend(ChannelHandlerContext ctx, Frame reply, Subscriptions.NewEnvelope stored) {
     ctx.executor().execute(() -> {
       if (--pendingStores < config.maxPendingStores() / 2 && ctx.channel().isActive()) {
         ctx.channel().config().setAutoRead(true);
@@ -365,13 +371,13 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
       if (reply.hasError()) {
         counters.rejected.incrementAndGet();
       }
-      if (storedIn != null) {
+      if (stored != null) {
         counters.stored.incrementAndGet();
-        counters.bytesStored.addAndGet(bytes);
+        counters.bytesStored.addAndGet(stored.body().size());
       }
       ctx.writeAndFlush(reply);
-      if (storedIn != null) {
-        subscriptions.stored(storedIn, stored);
+      if (stored != null) {
+        subscriptions.stored(stored);
       }
     });
   }

@@ -1,6 +1,7 @@
 package dev.backchannel.netty.relay;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.backchannel.api.spi.MailboxStore;
 import dev.backchannel.api.spi.StoredEnvelope;
 import dev.backchannel.netty.internal.wire.Deliver;
@@ -62,7 +63,7 @@ final class Subscriptions {
      * up (it is exactly the next sequence, no read is in flight and the channel is writable);
      * otherwise pumps from the store as usual. Either way each envelope goes out once, in order.
      */
-    void offer(StoredEnvelope e) {
+    void offer(NewEnvelope e) {
       channel.eventLoop().execute(() -> {
         if (!active || !channel.isActive()) {
           return;
@@ -71,19 +72,19 @@ final class Subscriptions {
           pump();
           return;
         }
-        channel.writeAndFlush(deliverFrame(e));
+        channel.writeAndFlush(deliverFrame(e.messageId(), e.sequence(), e.body()));
         nextSequence = e.sequence() + 1;
         counters.delivered.incrementAndGet();
       });
     }
 
-    private Frame deliverFrame(StoredEnvelope e) {
+    private Frame deliverFrame(byte[] messageId, long sequence, ByteString body) {
       return Frame.newBuilder()
           .setDeliver(Deliver.newBuilder()
               .setMailboxId(ByteString.copyFrom(mailboxId))
-              .setMessageId(ByteString.copyFrom(e.messageId()))
-              .setBody(ByteString.copyFrom(e.body()))
-              .setSequence(e.sequence()))
+              .setMessageId(ByteString.copyFrom(messageId))
+              .setBody(body)
+              .setSequence(sequence))
           .build();
     }
 
@@ -127,7 +128,8 @@ final class Subscriptions {
         if (e.sequence() < nextSequence) {
           continue; // already handed out from memory while this read was in flight
         }
-        channel.write(deliverFrame(e));
+        // body() is a fresh copy no one else holds: wrap it instead of copying it again.
+        channel.write(deliverFrame(e.messageId(), e.sequence(), UnsafeByteOperations.unsafeWrap(e.body())));
         nextSequence = e.sequence() + 1;
         counters.delivered.incrementAndGet();
       }
@@ -161,9 +163,15 @@ final class Subscriptions {
     byMailbox.remove(ByteBuffer.wrap(s.mailboxId), s);
   }
 
-  /** A new envelope is durable in {@code mailboxId}: hand it to its subscriber, if any. */
-  void stored(byte[] mailboxId, StoredEnvelope envelope) {
-    Subscription s = byMailbox.get(ByteBuffer.wrap(mailboxId));
+  /**
+   * An envelope the relay just made durable, as it arrived: its body is the received frame's
+   * (immutable) bytes, handed on to a caught-up subscriber without a copy.
+   */
+  record NewEnvelope(byte[] mailboxId, byte[] messageId, long sequence, ByteString body) {}
+
+  /** A new envelope is durable: hand it to its mailbox's subscriber, if any. */
+  void stored(NewEnvelope envelope) {
+    Subscription s = byMailbox.get(ByteBuffer.wrap(envelope.mailboxId()));
     if (s != null) {
       s.offer(envelope);
     }
