@@ -20,10 +20,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +44,8 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int ID_LENGTH = 32;
   private static final int MESSAGE_ID_LENGTH = 16;
+  /** The most envelopes one {@code Ack} frame may acknowledge. */
+  static final int MAX_ACK_BATCH = 256;
 
   private final RelayConfig config;
   private final MailboxStore store;
@@ -391,21 +396,38 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     }
     // The subscription on this connection was proven with the owner's signature over this
     // connection's challenge; it authorises acknowledgements, which carry no signature of their own.
-    byte[] mid = a.getMessageId().toByteArray();
-    if (mid.length != MESSAGE_ID_LENGTH) {
-      fail(ctx, rid, ErrorCode.BAD_REQUEST, "message id must be 16 bytes", false);
+    if (a.getMoreMessageIdsCount() > MAX_ACK_BATCH - 1) {
+      fail(ctx, rid, ErrorCode.BAD_REQUEST, "at most " + MAX_ACK_BATCH + " message ids in one acknowledgement", false);
       return;
     }
-    store.remove(sub.mailboxId, mid).whenComplete((removed, err) -> ctx.executor().execute(() -> {
-      if (err != null) {
-        fail(ctx, rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later", false);
-      } else {
-        if (Boolean.TRUE.equals(removed)) {
-          counters.acknowledged.incrementAndGet();
-        }
-        ctx.writeAndFlush(Frames.ok(rid));
+    List<byte[]> ids = new ArrayList<>(1 + a.getMoreMessageIdsCount());
+    ids.add(a.getMessageId().toByteArray());
+    for (var more : a.getMoreMessageIdsList()) {
+      ids.add(more.toByteArray());
+    }
+    for (byte[] mid : ids) {
+      if (mid.length != MESSAGE_ID_LENGTH) {
+        fail(ctx, rid, ErrorCode.BAD_REQUEST, "message id must be 16 bytes", false);
+        return;
       }
-    }));
+    }
+    List<CompletableFuture<Boolean>> removals = new ArrayList<>(ids.size());
+    for (byte[] mid : ids) {
+      removals.add(store.remove(sub.mailboxId, mid));
+    }
+    CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, err) -> ctx.executor().execute(() -> {
+          if (err != null) {
+            fail(ctx, rid, ErrorCode.UNAVAILABLE, "storage unavailable, retry later", false);
+          } else {
+            for (CompletableFuture<Boolean> r : removals) {
+              if (Boolean.TRUE.equals(r.join())) {
+                counters.acknowledged.incrementAndGet();
+              }
+            }
+            ctx.writeAndFlush(Frames.ok(rid));
+          }
+        }));
   }
 
   /**
