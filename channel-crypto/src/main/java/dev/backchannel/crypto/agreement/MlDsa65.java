@@ -71,6 +71,7 @@ final class MlDsa65 {
     if (seed == null || seed.length != SEED_LENGTH) {
       throw new IllegalArgumentException("ML-DSA-65 seed must be " + SEED_LENGTH + " bytes");
     }
-    return new MLDSAPrivateKeyParameters(PARAMS, seed);
+    // Bouncy Castle keeps the array and destroy() zeroes it: give it a copy of its own.
+    return new MLDSAPrivateKeyParameters(PARAMS, seed.clone());
   }
 }
