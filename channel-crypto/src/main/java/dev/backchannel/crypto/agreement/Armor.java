@@ -22,8 +22,13 @@ final class Armor {
   static final String BEGIN = "-----BEGIN BACKCHANNEL AGREEMENT-----";
   static final String END = "-----END BACKCHANNEL AGREEMENT-----";
   static final int LINE = 64;
-  /** An upper bound on the armor of the largest binary file, with CR LF line ends and margin. */
-  static final int MAX_LENGTH = (AgreementFile.MAX_LENGTH + 2) / 3 * 4 / LINE * (LINE + 2) + 1024;
+  private static final int MAX_BASE64 = (AgreementFile.MAX_LENGTH + 2) / 3 * 4;
+  /**
+   * The longest armored input: the armor of the largest binary file with CR LF line ends, plus
+   * 4096 bytes of surrounding whitespace.
+   */
+  static final int MAX_LENGTH = MAX_BASE64 + 2 * ((MAX_BASE64 + LINE - 1) / LINE)
+      + (BEGIN.length() + 2) + (1 + 44 + 2) + (END.length() + 2) + 4096;
 
   private Armor() {}
 

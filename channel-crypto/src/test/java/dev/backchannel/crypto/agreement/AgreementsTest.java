@@ -290,4 +290,16 @@ class AgreementsTest {
     assertInvalid(Agreements.verify(hugeArmor), "longer than");
     assertInvalid(Agreements.verify(file, new byte[AgreementText.MAX_BYTES + 1]), "text");
   }
+
+  /** The limits PROTOCOL.md states; the largest possible file, armored with CR LF, is accepted. */
+  @Test
+  void limitsAreTheDocumentedOnes() {
+    assertThat(TermsCodec.MAX_LENGTH).isEqualTo(17_501);
+    assertThat(AgreementFile.MAX_LENGTH).isEqualTo(1_093_084);
+    assertThat(Armor.MAX_LENGTH).isEqualTo(1_507_213);
+    assertThat(PartySignature.ENCODED_LENGTH).isEqualTo(3374);
+    byte[] largest = new byte[AgreementFile.MAX_LENGTH];
+    String crlf = Armor.armor(largest).replace("\n", "\r\n");
+    assertThat(crlf.length()).isLessThanOrEqualTo(Armor.MAX_LENGTH - 4096);
+  }
 }
