@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "backchannel 0.1.0-SNAPSHOT",
     description = "Secret two-party channels through a relay that cannot read them.",
-    subcommands = {DemoCommand.class, RelayCommand.class, PeerCommand.class})
+    subcommands = {DemoCommand.class, RelayCommand.class, PeerCommand.class,
+        dev.backchannel.examples.cli.VerifyCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
