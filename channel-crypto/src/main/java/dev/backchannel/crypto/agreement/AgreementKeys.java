@@ -23,7 +23,9 @@ import java.util.Objects;
  *
  * <p>Secret: {@link #toString()} shows only the public identity; {@link #close()} zeroes the
  * seed (it does not close the identity, which the caller owns and must keep open while signing).
- * Thread-safe until closed.
+ * Derivation reads the Ed25519 seed from the identity's serialization; the arrays it uses are
+ * zeroed, but protobuf's immutable copy of the seed cannot be, so zeroization is best effort, as
+ * everywhere on the JVM. Thread-safe until closed.
  *
  * @since 0.2
  */

@@ -100,12 +100,17 @@ public record SignedAgreement(AgreementTerms terms, List<PartySignature> signatu
     return signatures.stream().anyMatch(s -> s.partyIndex() == index);
   }
 
-  /** The binary file ({@link AgreementFile}). */
+  /** What {@link Agreements#verify(byte[])} says of this agreement's binary file. */
+  public Verification verify() {
+    return Agreements.verify(toBinary());
+  }
+
+  /** The binary file (PROTOCOL.md, "Agreements", "Binary file"). */
   public byte[] toBinary() {
     return AgreementFile.encode(this);
   }
 
-  /** The ASCII-armored file ({@link Armor}), lines ending in LF. */
+  /** The ASCII-armored file (PROTOCOL.md, "Agreements", "Armored file"), lines ending in LF. */
   public String toArmored() {
     return Armor.armor(toBinary());
   }

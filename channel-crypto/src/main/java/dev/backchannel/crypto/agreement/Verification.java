@@ -37,7 +37,8 @@ public record Verification(Status status, String reason, String title,
    * @param fingerprint the party's identity fingerprint (32 bytes)
    * @param label the party's label
    * @param role the party's role
-   * @param signed whether the file holds a valid hybrid signature by this party
+   * @param signed whether the file holds a valid hybrid signature by this party; false for every
+   *     party when the status is {@link Status#INVALID}
    */
   public record PartyStatus(ByteValue fingerprint, String label, PartyRole role, boolean signed) {
     /** Requires every component. */

@@ -87,6 +87,7 @@ class AgreementsTest {
     Verification v = Agreements.verify(offer.toBinary());
     assertThat(v.status()).isEqualTo(Verification.Status.OFFER);
     assertThat(v.reason()).isEqualTo("signed by 1 of 2 parties; not yet by Alice");
+    assertThat(offer.verify()).isEqualTo(v);
     assertThat(v.parties()).filteredOn(Verification.PartyStatus::signed)
         .extracting(Verification.PartyStatus::label).containsExactly("Bob");
     assertInvalid(Agreements.verify(SignedAgreement.of(t).toBinary()), "no party has signed");
