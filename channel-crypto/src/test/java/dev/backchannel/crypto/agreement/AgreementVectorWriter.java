@@ -32,10 +32,12 @@ public final class AgreementVectorWriter {
       v.put("alice.ed25519_seed", edSeed(a));
       v.put("alice.ml_dsa_65_xi", xi(a));
       v.put("alice.ml_dsa_65_public", ak.mlDsa65PublicKey().hex());
+      v.put("alice.identity", ByteValue.copyOf(a.publicKey().encoded()).hex());
       v.put("alice.fingerprint", ByteValue.copyOf(a.publicKey().fingerprint()).hex());
       v.put("bob.ed25519_seed", edSeed(b));
       v.put("bob.ml_dsa_65_xi", xi(b));
       v.put("bob.ml_dsa_65_public", bk.mlDsa65PublicKey().hex());
+      v.put("bob.identity", ByteValue.copyOf(b.publicKey().encoded()).hex());
       v.put("bob.fingerprint", ByteValue.copyOf(b.publicKey().fingerprint()).hex());
       v.put("salt", ByteValue.copyOf(AgreementFixtures.salt().toByteArray(
           InsecureSecretAccess.get())).hex());
