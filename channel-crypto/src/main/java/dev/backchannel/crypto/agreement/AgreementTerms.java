@@ -26,7 +26,8 @@ import java.util.OptionalInt;
  * @param title 1..{@link #MAX_TITLE_BYTES} UTF-8 bytes, no control or bidirectional formatting
  *     characters
  * @param textSha256 SHA-256 of the canonical text ({@link AgreementText})
- * @param parties {@link #MIN_PARTIES}..{@link #MAX_PARTIES} parties with distinct fingerprints
+ * @param parties {@link #MIN_PARTIES}..{@link #MAX_PARTIES} parties with distinct fingerprints,
+ *     distinct Ed25519 keys and distinct ML-DSA-65 keys
  * @param notBefore Unix seconds from which the agreement applies
  * @param expiresAt Unix seconds at which it ends; after {@code notBefore}, at most {@link
  *     #MAX_TIME}
@@ -79,9 +80,17 @@ public record AgreementTerms(ByteValue id, String title, ByteValue textSha256, L
     List<Party> sorted = new ArrayList<>(parties);
     sorted.forEach(p -> Objects.requireNonNull(p, "party"));
     sorted.sort(BY_FINGERPRINT);
-    for (int i = 1; i < sorted.size(); i++) {
-      check(BY_FINGERPRINT.compare(sorted.get(i - 1), sorted.get(i)) != 0,
-          "a party is listed twice");
+    for (int i = 0; i < sorted.size(); i++) {
+      for (int j = i + 1; j < sorted.size(); j++) {
+        Party a = sorted.get(i);
+        Party b = sorted.get(j);
+        check(BY_FINGERPRINT.compare(a, b) != 0, "a party is listed twice");
+        // Distinct keys, so that no party's signature can be copied into another's entry.
+        check(!Arrays.equals(a.identity().ed25519(), b.identity().ed25519()),
+            "two parties share an Ed25519 key");
+        check(!a.mlDsa65PublicKey().equals(b.mlDsa65PublicKey()),
+            "two parties share an ML-DSA-65 key");
+      }
     }
     parties = List.copyOf(sorted);
   }

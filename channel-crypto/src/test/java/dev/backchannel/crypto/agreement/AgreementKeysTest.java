@@ -36,6 +36,12 @@ class AgreementKeysTest {
               bk.party("Bob", PartyRole.SIGNATORY)),
           t.notBefore(), t.expiresAt(), t.supersedes(), t.conversationCommitment());
       assertThatThrownBy(() -> ak.sign(wrongKey)).isInstanceOf(IllegalArgumentException.class);
+      // Bob's ML-DSA-65 key in Alice's entry: one signature could then serve both; refused.
+      assertThatThrownBy(() -> new AgreementTerms(t.id(), t.title(), t.textSha256(),
+          java.util.List.of(new Party("Alice", PartyRole.SIGNATORY, a.publicKey(), bk.mlDsa65PublicKey()),
+              bk.party("Bob", PartyRole.SIGNATORY)),
+          t.notBefore(), t.expiresAt(), t.supersedes(), t.conversationCommitment()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("share an ML-DSA-65 key");
     }
   }
 
