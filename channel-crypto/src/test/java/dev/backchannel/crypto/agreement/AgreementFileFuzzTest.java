@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Coverage-guided fuzzing (Jazzer) of the agreement file parser and the verifier, on binary and
  * armored input: {@link Agreements#verify} returns a result for every input, never throws, and
  * never hits its internal-error fallback; {@link SignedAgreement#parse} throws only {@link
- * MalformedInputException}; what parses re-encodes to the same binary. Seeds (the committed
+ * MalformedInputException}; what parses re-encodes to the same binary. The terms and party
+ * signatures a contact sends in a conversation get their own target. Seeds (the committed
  * vector files) are under {@code AgreementFileFuzzTestInputs/}; {@code JAZZER_FUZZ=1 mvn -pl
  * channel-crypto -am test -Dtest='AgreementFileFuzzTest'} fuzzes for real.
  */
@@ -31,6 +32,28 @@ class AgreementFileFuzzTest {
     } catch (MalformedInputException rejected) {
       assertThat(rejected.getMessage()).isNotBlank();
       assertThat(v.status()).isEqualTo(Verification.Status.INVALID);
+    }
+  }
+
+  /**
+   * What a contact sends inside a conversation: proposed terms (first byte even) or a party
+   * signature (odd). Only {@link MalformedInputException} escapes; decoded terms re-encode to the
+   * input; a decoded signature re-encodes to the input.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void termsAndSignature(byte[] input) {
+    if (input.length == 0) {
+      return;
+    }
+    byte[] body = Arrays.copyOfRange(input, 1, input.length);
+    try {
+      if ((input[0] & 1) == 0) {
+        assertThat(AgreementTerms.decode(body).encode()).isEqualTo(body);
+      } else {
+        assertThat(PartySignature.decode(body).encode()).isEqualTo(body);
+      }
+    } catch (MalformedInputException rejected) {
+      assertThat(rejected.getMessage()).isNotBlank();
     }
   }
 }
