@@ -21,14 +21,22 @@ import java.util.function.LongConsumer;
  * @since 0.1
  */
 public interface Conversation {
+  /** The largest message {@link #send(byte[])} takes. */
+  int MAX_MESSAGE_BYTES = 65_536 - 64;
+
   /** The local name of the contact. */
   String name();
 
   /**
-   * Sends {@code payload} (at most 65,536 bytes). The future completes with the message's
-   * sequence number once the relay holds it durably, or fails with a
-   * {@link dev.backchannel.api.error.BackchannelException} subtype (for example
-   * {@link dev.backchannel.api.error.QuotaExceededException} for an oversized payload).
+   * Sends {@code payload} (at most {@link #MAX_MESSAGE_BYTES} bytes). The future completes with
+   * the message's sequence number once the relay holds it durably. While the relay is unreachable
+   * or refuses for a while (mailbox full, rate limited) the send stays pending and is retried in
+   * the background. The future fails only when the message will certainly never be delivered:
+   * {@link dev.backchannel.api.error.MessageTooLargeException} (never entered the outbox),
+   * {@link dev.backchannel.api.error.UndeliverableException} (outbox full, waited past the
+   * outbox's age limit, or refused for good by the relay), or
+   * {@link dev.backchannel.api.error.StateStoreException} (it could not be stored; also after
+   * {@code close()}).
    */
   CompletableFuture<Long> send(byte[] payload);
 
@@ -55,8 +63,15 @@ public interface Conversation {
   /** Called with the sequence number of each of our messages the peer confirms it received. */
   void onDelivered(LongConsumer listener);
 
-  /** Called with each sequence number the peer skipped: a message possibly dropped on the way. */
-  void onGap(LongConsumer listener);
+  /**
+   * Called with each run of sequence numbers the peer skipped: messages possibly dropped on the
+   * way. One call per run, however long. Runs seen before a listener was registered are handed to
+   * the first one.
+   */
+  void onGap(Consumer<Gap> listener);
+
+  /** How many of our sends are waiting for the relay (in the durable outbox). */
+  int pendingSends();
 
   /** The safety number to compare with the contact out of band. */
   SafetyNumber safetyNumber();

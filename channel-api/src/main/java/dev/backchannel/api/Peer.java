@@ -41,7 +41,18 @@ public interface Peer extends AutoCloseable {
    *
    * @throws BackchannelException if the relay cannot store the sealed bundle, or a name is taken
    */
-  Invitation createInvitation(String name, Duration validity) throws BackchannelException;
+  default Invitation createInvitation(String name, Duration validity) throws BackchannelException {
+    return invite(name, validity).invitation();
+  }
+
+  /**
+   * Makes an invitation as {@link #createInvitation} does, with the future of the conversation it
+   * will open, so an application can wait for the invitee without polling.
+   *
+   * @throws BackchannelException if the relay cannot store the sealed bundle, or a name is taken
+   * @since 0.2
+   */
+  PendingInvitation invite(String name, Duration validity) throws BackchannelException;
 
   /**
    * Accepts an invitation: fetches and checks the inviter's bundle, runs the handshake and
@@ -59,7 +70,11 @@ public interface Peer extends AutoCloseable {
   /** The conversation with the contact named {@code name}. */
   Optional<Conversation> conversation(String name);
 
-  /** Called with each conversation opened by someone accepting one of our invitations. */
+  /**
+   * Called with each conversation opened by someone accepting one of our invitations (replacing
+   * an earlier listener). Conversations opened in this process before any listener saw them are
+   * handed to it at once, so none is missed between {@code build()} and this call.
+   */
   void onConversation(Consumer<Conversation> listener);
 
   /**

@@ -4,6 +4,7 @@ import dev.backchannel.api.error.BackchannelBugException;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.spi.PeerProvider;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
@@ -23,8 +24,30 @@ public final class PeerBuilder {
   private char[] passphrase;
   private final List<RelayAddress> relays = new ArrayList<>();
   private Executor callbackExecutor;
+  private Duration networkTimeout = PeerConfig.DEFAULT_NETWORK_TIMEOUT;
+  private PeerConfig.OutboxLimits outboxLimits = PeerConfig.OutboxLimits.DEFAULT;
 
   PeerBuilder() {}
+
+  /**
+   * How long one network step (connecting with TLS, one relay round trip) may take; default 30 s.
+   *
+   * @throws IllegalArgumentException unless it is between 100 ms and 10 minutes
+   */
+  public PeerBuilder networkTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("network timeout must be between 100 ms and 10 minutes");
+    }
+    this.networkTimeout = timeout;
+    return this;
+  }
+
+  /** The outbox's bounds (default {@link PeerConfig.OutboxLimits#DEFAULT}). */
+  public PeerBuilder outboxLimits(PeerConfig.OutboxLimits limits) {
+    this.outboxLimits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
 
   /** Where the peer keeps its state (created if missing). Required. */
   public PeerBuilder stateDirectory(Path directory) {
@@ -87,7 +110,8 @@ public final class PeerBuilder {
     PeerProvider provider = ServiceLoader.load(PeerProvider.class).findFirst()
         .orElseThrow(() -> new BackchannelBugException(
             "no Backchannel runtime found: put channel-netty on the class path"));
-    PeerConfig config = new PeerConfig(stateDirectory, passphrase, relays, callbackExecutor);
+    PeerConfig config = new PeerConfig(stateDirectory, passphrase, relays, callbackExecutor,
+        networkTimeout, outboxLimits);
     if (passphrase != null) {
       Arrays.fill(passphrase, '\0');
       passphrase = null;

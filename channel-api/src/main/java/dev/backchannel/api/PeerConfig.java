@@ -1,6 +1,7 @@
 package dev.backchannel.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +20,49 @@ public final class PeerConfig {
   private final char[] passphrase;
   private final List<RelayAddress> relays;
   private final Executor callbackExecutor;
+  private final Duration networkTimeout;
+  private final OutboxLimits outboxLimits;
+
+  /** The network timeout when none is set: connect, TLS and one relay round trip. */
+  public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Bounds of a peer's outbox: sends waiting for the relay. A send that would pass {@code sends}
+   * or {@code bytes} fails at once; one that waited longer than {@code maxAge} fails for certain.
+   *
+   * @param sends at most this many waiting sends (1..1,000,000)
+   * @param bytes at most this many sealed bytes waiting (64 KiB..16 GiB)
+   * @param maxAge the longest a send may wait (1 s..365 days)
+   */
+  public record OutboxLimits(int sends, long bytes, Duration maxAge) {
+    /** 10,000 sends, 256 MiB, 7 days. */
+    public static final OutboxLimits DEFAULT = new OutboxLimits(10_000, 256L << 20, Duration.ofDays(7));
+
+    /**
+     * Checks the bounds.
+     *
+     * @throws IllegalArgumentException if one is out of range
+     */
+    public OutboxLimits {
+      Objects.requireNonNull(maxAge, "maxAge");
+      if (sends < 1 || sends > 1_000_000) {
+        throw new IllegalArgumentException("outbox sends must be 1..1,000,000, not " + sends);
+      }
+      if (bytes < 64 * 1024 || bytes > (16L << 30)) {
+        throw new IllegalArgumentException("outbox bytes must be 64 KiB..16 GiB, not " + bytes);
+      }
+      if (maxAge.compareTo(Duration.ofSeconds(1)) < 0 || maxAge.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("outbox age must be 1 s..365 days, not " + maxAge);
+      }
+    }
+  }
 
   PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor) {
+    this(stateDirectory, passphrase, relays, callbackExecutor, DEFAULT_NETWORK_TIMEOUT, OutboxLimits.DEFAULT);
+  }
+
+  PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor,
+      Duration networkTimeout, OutboxLimits outboxLimits) {
     this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
     this.passphrase = passphrase == null ? null : passphrase.clone();
     this.relays = List.copyOf(relays);
@@ -28,6 +70,18 @@ public final class PeerConfig {
       throw new IllegalArgumentException("at least one relay is needed");
     }
     this.callbackExecutor = callbackExecutor;
+    this.networkTimeout = Objects.requireNonNull(networkTimeout, "networkTimeout");
+    this.outboxLimits = Objects.requireNonNull(outboxLimits, "outboxLimits");
+  }
+
+  /** How long one network step (connect, TLS, a relay round trip) may take before it fails. */
+  public Duration networkTimeout() {
+    return networkTimeout;
+  }
+
+  /** The outbox's bounds. */
+  public OutboxLimits outboxLimits() {
+    return outboxLimits;
   }
 
   /** Where the peer keeps its state. */

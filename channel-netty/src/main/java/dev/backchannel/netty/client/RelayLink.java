@@ -8,6 +8,7 @@ import dev.backchannel.api.error.RelayErrorCode;
 import dev.backchannel.api.error.RelayRejectedException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.api.error.UndeliverableException;
 import dev.backchannel.api.error.UntrustedRelayException;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
@@ -45,8 +46,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
@@ -117,6 +120,14 @@ public final class RelayLink implements AutoCloseable {
   /** Counts connections, so a late reply cannot authorize a newer one; loop-confined. */
   private long connectionEpoch;
   private final Map<ByteBuffer, CompletableFuture<Void>> sendFutures = new HashMap<>();
+  /** Sends on the wire on this connection, awaiting the relay's answer; loop-confined. */
+  private final java.util.Set<ByteBuffer> sendsInFlight = new java.util.HashSet<>();
+  /** Sends the relay refused for a while, with their backoff; loop-confined. */
+  private final Map<ByteBuffer, SendRetry> retries = new HashMap<>();
+  /** Sends to give up once the relay's next definite answer is a refusal; loop-confined. */
+  private final Map<ByteBuffer, CompletableFuture<Boolean>> cancels = new HashMap<>();
+  private final AckBatcher acks = new AckBatcher();
+  private boolean readPaused;
 
   /** A request: builds its frame once the connection's challenge is known. */
   private static final class Pending {
@@ -208,6 +219,8 @@ public final class RelayLink implements AutoCloseable {
         channel = null;
         challenge = null;
         authorizedHere.clear();
+        sendsInFlight.clear();
+        acks.connectionLost();
         connectionEpoch++;
         failInFlight();
         if (trust.mismatchSeen()) {
@@ -230,6 +243,7 @@ public final class RelayLink implements AutoCloseable {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       channel = ctx.channel();
+      channel.config().setAutoRead(!readPaused);
       super.channelActive(ctx);
     }
 
@@ -260,15 +274,20 @@ public final class RelayLink implements AutoCloseable {
     firstConnection.complete(null);
     senderKeys.forEach(this::authorizeSender);
     for (SubscriptionState s : subscriptions.values()) {
+      long epoch = connectionEpoch;
       request(c -> subscribeFrame(c, s), false).whenComplete((r, e) -> {
         if (e != null) {
           LOG.warn("re-subscribing after reconnect failed: {}", e.toString());
+        } else if (!r.hasError()) {
+          loop.execute(() -> subscriptionConfirmed(s, epoch));
         }
       });
     }
     try {
       for (Outbox.Entry e : outbox.pending()) {
-        transmit(e);
+        if (!sendsInFlight.contains(ByteBuffer.wrap(e.messageId()))) {
+          transmit(e);
+        }
       }
     } catch (StateStoreException e) {
       LOG.warn("reading the outbox failed: {}", e.toString());
@@ -440,13 +459,35 @@ public final class RelayLink implements AutoCloseable {
     // Registered before the request goes out: the relay pushes stored envelopes right after its
     // Ok, possibly in the same read, and none of them may find the mailbox unknown.
     loop.execute(() -> subscriptions.put(key, s));
-    CompletableFuture<Frame> f = request(c -> subscribeFrame(c, s), false);
-    f.whenComplete((frame, err) -> {
-      if (err != null || frame.hasError()) {
-        loop.execute(() -> subscriptions.remove(key, s));
-      }
+    CompletableFuture<Frame> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      long epoch = connectionEpoch;
+      request(c -> subscribeFrame(c, s), false).whenComplete((frame, err) -> {
+        if (err != null || frame.hasError()) {
+          loop.execute(() -> subscriptions.remove(key, s));
+        } else {
+          loop.execute(() -> subscriptionConfirmed(s, epoch));
+        }
+        if (err != null) {
+          f.completeExceptionally(err);
+        } else {
+          f.complete(frame);
+        }
+      });
     });
     return reply(f, x -> null);
+  }
+
+  /**
+   * The relay confirmed {@code s} on the connection of {@code epoch}: acknowledgements for it may go
+   * out on that connection (on the loop).
+   */
+  private void subscriptionConfirmed(SubscriptionState s, long epoch) {
+    ByteBuffer key = ByteBuffer.wrap(s.mailboxId());
+    if (epoch == connectionEpoch && subscriptions.get(key) == s && challenge != null && channel != null) {
+      acks.confirmed(key);
+      flushAcks();
+    }
   }
 
   /**
@@ -488,8 +529,10 @@ public final class RelayLink implements AutoCloseable {
 
   /**
    * Sends an envelope body. It goes to the outbox first and stays there until the relay has made
-   * it durable; the future completes then. A retryable refusal (quota, storage unavailable)
-   * leaves it in the outbox to go out again after the next reconnect; a permanent one removes it.
+   * it durable; the future completes then. A retryable refusal (mailbox full, rate limited,
+   * storage unavailable) keeps it in the outbox and sends it again in the background with capped
+   * exponential backoff (and after every reconnect); a permanent one removes it and fails the
+   * future. If the outbox already holds the entry (the caller stored it), it is not stored again.
    *
    * @param messageId 16 bytes, unique per message; retries reuse it
    */
@@ -529,6 +572,9 @@ public final class RelayLink implements AutoCloseable {
     byte[] id = e.mailboxId();
     byte[] mid = e.messageId();
     byte[] body = e.body();
+    ByteBuffer key = ByteBuffer.wrap(mid);
+    sendsInFlight.add(key);
+    long epoch = connectionEpoch;
     SecretBytes senderKey = senderKeys.get(ByteBuffer.wrap(id));
     Pending p = new Pending(c -> {
       Send.Builder s = Send.newBuilder()
@@ -542,32 +588,162 @@ public final class RelayLink implements AutoCloseable {
       }
       return Frame.newBuilder().setSend(s);
     }, true);
-    p.reply.whenComplete((frame, err) -> {
-      if (err != null) {
-        return; // connection lost: the entry stays in the outbox
-      }
-      BackchannelException e2 = error(frame);
-      boolean permanent = e2 instanceof RelayRejectedException r && !r.code().retryable();
-      if (e2 == null || permanent) {
-        try {
-          outbox.remove(mid);
-        } catch (StateStoreException ex) {
-          LOG.warn("removing an acknowledged entry from the outbox failed: {}", ex.toString());
-        }
-      }
-      CompletableFuture<Void> f = sendFutures.remove(ByteBuffer.wrap(mid));
-      if (f != null) {
-        if (e2 == null) {
-          f.complete(null);
-        } else {
-          f.completeExceptionally(e2);
-        }
-      }
-    });
+    p.reply.whenComplete((frame, err) -> loop.execute(() -> sendAnswered(e, key, epoch, frame, err)));
     write(p);
   }
 
-  /** Acknowledges a delivered envelope: the relay deletes it. */
+  /** Settles one send after the relay's answer or the connection's loss (on the loop). */
+  private void sendAnswered(Outbox.Entry e, ByteBuffer key, long epoch, Frame frame, Throwable err) {
+    if (epoch == connectionEpoch) {
+      sendsInFlight.remove(key);
+    }
+    if (err != null || closed) {
+      return; // connection lost: the entry stays in the outbox and goes out after the reconnect
+    }
+    BackchannelException refusal = error(frame);
+    boolean permanent = refusal instanceof RelayRejectedException r && !r.code().retryable();
+    CompletableFuture<Boolean> cancel = cancels.remove(key);
+    if (refusal != null && !permanent && cancel == null) {
+      SendRetry retry = retries.merge(key, new SendRetry(1), (a, b) -> a.next());
+      loop.schedule(() -> retryNow(e, key), retry.delayMillis(minBackoff, maxBackoff), TimeUnit.MILLISECONDS);
+      return;
+    }
+    retries.remove(key);
+    try {
+      outbox.remove(e.messageId());
+    } catch (StateStoreException ex) {
+      LOG.warn("removing a settled entry from the outbox failed: {}", ex.toString());
+    }
+    CompletableFuture<Void> f = sendFutures.remove(key);
+    if (refusal == null) {
+      if (f != null) {
+        f.complete(null);
+      }
+      if (cancel != null) {
+        callbacks.execute(() -> cancel.complete(false));
+      }
+    } else {
+      if (f != null) {
+        f.completeExceptionally(cancel != null
+            ? new UndeliverableException("the send was given up before the relay took it", refusal) : refusal);
+      }
+      if (cancel != null) {
+        callbacks.execute(() -> cancel.complete(true));
+      }
+    }
+  }
+
+  /** Sends an entry again after its backoff, if it is still waiting and not already on the wire. */
+  private void retryNow(Outbox.Entry e, ByteBuffer key) {
+    if (closed || fatal != null || !retries.containsKey(key) || sendsInFlight.contains(key)) {
+      return;
+    }
+    if (challenge != null && channel != null) {
+      transmit(e);
+    } // otherwise the reconnect sends it
+  }
+
+  /**
+   * Gives up an envelope that has not reached the relay. Completes with {@code true} once it is
+   * certain the relay never stored it (it was not on the wire, or the relay's next answer to it is
+   * a refusal): it is then removed from the outbox and its send future fails with
+   * {@link UndeliverableException}. Completes with {@code false} if the relay stored it after all.
+   * An unknown id completes with {@code false}.
+   */
+  public CompletableFuture<Boolean> cancel(byte[] messageId) {
+    checkId(messageId, 16, "message id");
+    ByteBuffer key = ByteBuffer.wrap(messageId.clone());
+    CompletableFuture<Boolean> out = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (sendsInFlight.contains(key)) {
+        cancels.put(key, out);
+        return;
+      }
+      boolean known = retries.remove(key) != null || sendFutures.containsKey(key);
+      try {
+        known |= outbox.pending().stream().anyMatch(x -> java.util.Arrays.equals(x.messageId(), messageId));
+        outbox.remove(messageId);
+      } catch (StateStoreException ex) {
+        LOG.warn("removing a cancelled entry from the outbox failed: {}", ex.toString());
+      }
+      CompletableFuture<Void> f = sendFutures.remove(key);
+      if (f != null) {
+        f.completeExceptionally(new UndeliverableException("the send was given up before the relay took it"));
+      }
+      boolean result = known;
+      callbacks.execute(() -> out.complete(result));
+    });
+    return out;
+  }
+
+  /**
+   * Acknowledges delivered envelopes of one mailbox: the relay deletes them. They go out batched
+   * (up to 256 per frame), and only once this connection's subscription to the mailbox is
+   * confirmed, so none is refused after a reconnect. Failures are logged: an envelope not
+   * acknowledged is delivered again and dropped by the receiver as a duplicate.
+   */
+  public void acknowledge(byte[] mailboxId, List<byte[]> messageIds) {
+    checkId(mailboxId, 32, "mailbox id");
+    List<byte[]> ids = new ArrayList<>(messageIds.size());
+    for (byte[] m : messageIds) {
+      checkId(m, 16, "message id");
+      ids.add(m.clone());
+    }
+    ByteBuffer key = ByteBuffer.wrap(mailboxId.clone());
+    loop.execute(() -> {
+      if (!subscriptions.containsKey(key)) {
+        return;
+      }
+      acks.add(key, ids);
+      flushAcks();
+    });
+  }
+
+  /** Writes every acknowledgement that may go out now (on the loop). */
+  private void flushAcks() {
+    if (challenge == null || channel == null) {
+      return;
+    }
+    for (AckBatcher.Batch b : acks.drain()) {
+      Ack.Builder a = Ack.newBuilder().setMailboxId(ByteString.copyFrom(b.mailboxId()))
+          .setMessageId(ByteString.copyFrom(b.messageIds().get(0)));
+      for (int i = 1; i < b.messageIds().size(); i++) {
+        a.addMoreMessageIds(ByteString.copyFrom(b.messageIds().get(i)));
+      }
+      Frame.Builder frame = Frame.newBuilder().setAck(a);
+      request(c -> frame, false).whenComplete((r, e) -> {
+        if (e != null || r.hasError()) {
+          LOG.debug("acknowledging {} envelopes failed: {}", b.messageIds().size(),
+              e != null ? e.toString() : r.getError().getReason());
+        }
+      });
+    }
+  }
+
+  /**
+   * Stops reading from the relay (deliveries and replies wait in the relay and in TCP) until
+   * {@link #resumeReading()}: the receiver's backpressure. Also holds across reconnects.
+   */
+  public void pauseReading() {
+    loop.execute(() -> {
+      readPaused = true;
+      if (channel != null) {
+        channel.config().setAutoRead(false);
+      }
+    });
+  }
+
+  /** Reads from the relay again after {@link #pauseReading()}. */
+  public void resumeReading() {
+    loop.execute(() -> {
+      readPaused = false;
+      if (channel != null) {
+        channel.config().setAutoRead(true);
+      }
+    });
+  }
+
+  /** Acknowledges one delivered envelope at once and reports the relay's answer: the relay deletes it. */
   public CompletableFuture<Void> ack(byte[] mailboxId, byte[] messageId) {
     checkId(mailboxId, 32, "mailbox id");
     checkId(messageId, 16, "message id");
@@ -597,7 +773,10 @@ public final class RelayLink implements AutoCloseable {
     checkId(mailboxId, 32, "mailbox id");
     byte[] id = mailboxId.clone();
     SecretBytes key = ownerKey.copy();
-    loop.execute(() -> subscriptions.remove(ByteBuffer.wrap(id)));
+    loop.execute(() -> {
+      subscriptions.remove(ByteBuffer.wrap(id));
+      acks.forget(ByteBuffer.wrap(id));
+    });
     return reply(request(c -> Frame.newBuilder().setDeleteMailbox(DeleteMailbox.newBuilder()
         .setMailboxId(ByteString.copyFrom(id))
         .setSignature(ByteString.copyFrom(sign(key, CommandAuth.DELETE, c, id, null)))), false), f -> null);

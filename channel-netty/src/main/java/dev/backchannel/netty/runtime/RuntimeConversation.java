@@ -1,81 +1,113 @@
 package dev.backchannel.netty.runtime;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.backchannel.api.Conversation;
+import dev.backchannel.api.Gap;
 import dev.backchannel.api.Message;
 import dev.backchannel.api.SafetyNumber;
 import dev.backchannel.api.error.BackchannelException;
+import dev.backchannel.api.error.MessageTooLargeException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.api.error.UndeliverableException;
 import dev.backchannel.crypto.IdentityPublicKey;
 import dev.backchannel.crypto.SafetyNumbers;
 import dev.backchannel.netty.internal.runtime.ContactRecord;
 import dev.backchannel.netty.internal.runtime.InboxRecord;
-import java.nio.ByteBuffer;
+import dev.backchannel.netty.internal.runtime.Payload;
+import dev.backchannel.netty.internal.runtime.UserMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * One contact's conversation. Its mutable parts (the contact record, the handed-out set, the
- * futures of queued sends) are touched on the peer's serial executor only.
+ * One contact's conversation as the application sees it: sends go to the serial stage, received
+ * messages wait in the {@link Inbox}, listeners run on the peer's callback executor. Thread-safe.
  */
 final class RuntimeConversation implements Conversation {
-  private final RuntimePeer peer;
-  private final String id;
-  private volatile ContactRecord record;
+  /** Gaps kept for a listener not registered yet; older ones are merged into one. */
+  private static final int MAX_PENDING_GAPS = 1000;
+
+  private final PeerContext peer;
+  private final ContactSession session;
   private final SafetyNumber safetyNumber;
+  private final Inbox inbox = new Inbox();
+  private volatile Function<RuntimeConversation, CompletableFuture<Void>> rotation;
   private volatile Consumer<Message> messageListener;
   private volatile LongConsumer deliveredListener;
-  private volatile LongConsumer gapListener;
-  private final Set<String> handedOut = new HashSet<>();
-  private final Map<Long, CompletableFuture<Long>> awaitingSetup = new HashMap<>();
-  private final Object arrivals = new Object();
-  private final List<Long> pendingGaps = new ArrayList<>();
+  private Consumer<Gap> gapListener;
+  private final List<Gap> pendingGaps = new ArrayList<>();
 
-  RuntimeConversation(RuntimePeer peer, String id, ContactRecord record) throws BackchannelException {
+  RuntimeConversation(PeerContext peer, ContactSession session) throws BackchannelException {
     this.peer = peer;
-    this.id = id;
-    this.record = record;
-    IdentityPublicKey them = IdentityPublicKey.parse(record.getPeerIdentity().toByteArray());
-    this.safetyNumber = SafetyNumbers.of(peer.identityPublicKey(), them);
+    this.session = session;
+    IdentityPublicKey them = IdentityPublicKey.parse(session.snapshot().getPeerIdentity().toByteArray());
+    this.safetyNumber = SafetyNumbers.of(peer.identity().publicKey(), them);
   }
 
-  String id() {
-    return id;
+  ContactSession session() {
+    return session;
   }
 
-  ContactRecord record() {
-    return record;
+  void rotation(Function<RuntimeConversation, CompletableFuture<Void>> r) {
+    this.rotation = r;
   }
 
-  void update(ContactRecord r) {
-    record = r;
+  /** Loads the messages a previous run stored and did not hand out. */
+  void loadInbox() throws StateStoreException {
+    for (String k : peer.store().keys(StateKeys.inboxPrefix(session.id()))) {
+      byte[] v = peer.store().get(k).orElse(null);
+      if (v == null) {
+        continue;
+      }
+      try {
+        InboxRecord r = InboxRecord.parseFrom(v);
+        inbox.add(new Message(name(), r.getSequence(), Instant.ofEpochMilli(r.getSentAtMillis()),
+            Instant.ofEpochMilli(r.getReceivedAtMillis()), r.getBody().toByteArray()));
+      } catch (InvalidProtocolBufferException e) {
+        throw new StateStoreException("inbox record is corrupt");
+      }
+    }
   }
 
   @Override
   public String name() {
-    return record.getName();
+    return session.snapshot().getName();
   }
 
   @Override
   public CompletableFuture<Long> send(byte[] payload) {
-    CompletableFuture<Long> result = new CompletableFuture<>();
-    byte[] copy = payload.clone();
-    peer.runSerial(() -> peer.send(this, copy, result));
+    if (peer.closed()) {
+      return CompletableFuture.failedFuture(new StateStoreException("peer is closed"));
+    }
+    if (payload.length > MAX_MESSAGE_BYTES) {
+      return CompletableFuture.failedFuture(new MessageTooLargeException(
+          "a message holds at most " + MAX_MESSAGE_BYTES + " bytes; this one has " + payload.length));
+    }
+    ByteString body = ByteString.copyFrom(payload);
     CompletableFuture<Long> out = new CompletableFuture<>();
-    result.whenComplete((v, e) -> peer.callbacks().execute(() -> {
+    peer.stage().submit(tx -> {
+      if (!session.outboxAdmits(body.size() + 32)) {
+        throw new UndeliverableException("the outbox is full (" + peer.config().outboxLimits().sends()
+            + " sends or " + peer.config().outboxLimits().bytes() + " bytes wait for the relay)");
+      }
+      ContactRecord.Builder r = session.record();
+      long seq = r.getNextSendSequence();
+      r.setNextSendSequence(seq + 1);
+      Payload p = Payload.newBuilder().setMessage(UserMessage.newBuilder()
+          .setSequence(seq).setSentAtMillis(System.currentTimeMillis()).setBody(body)).build();
+      return session.queue(tx, p, seq);
+    }).thenCompose(f -> f).whenComplete((v, e) -> peer.callbacks().execute(() -> {
       if (e != null) {
-        out.completeExceptionally(e);
+        out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause() : e);
       } else {
         out.complete(v);
       }
@@ -88,116 +120,84 @@ final class RuntimeConversation implements Conversation {
     return send(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Remembers the future of a message queued until the contact's setup arrives (serial). */
-  void awaitSetup(long seq, CompletableFuture<Long> result) {
-    awaitingSetup.put(seq, result);
+  /** What an envelope brought (stage, after the commit). */
+  void arrived(InboundMessages.Result r) {
+    if (r.gap() != null) {
+      gap(r.gap());
+    }
+    LongConsumer d = deliveredListener;
+    if (d != null && !r.delivered().isEmpty()) {
+      List<Long> seqs = r.delivered();
+      peer.callbacks().execute(() -> seqs.forEach(d::accept));
+    }
+    if (r.message() != null) {
+      inbox.add(r.message());
+      dispatch();
+    }
   }
 
-  /** Completes a queued message's future when the relay has it (serial). */
-  void track(CompletableFuture<Void> relayAck, byte[] seqBytes) {
-    long seq = ByteBuffer.wrap(seqBytes).getLong();
-    CompletableFuture<Long> f = awaitingSetup.remove(seq);
-    if (f != null) {
-      relayAck.whenComplete((v, e) -> {
-        if (e != null) {
-          f.completeExceptionally(e);
-        } else {
-          f.complete(seq);
+  private synchronized void gap(Gap g) {
+    Consumer<Gap> l = gapListener;
+    if (l != null) {
+      peer.callbacks().execute(() -> l.accept(g));
+      return;
+    }
+    if (pendingGaps.size() == MAX_PENDING_GAPS) {
+      Gap first = pendingGaps.remove(0);
+      Gap second = pendingGaps.remove(0);
+      pendingGaps.add(0, new Gap(Math.min(first.from(), second.from()), Math.max(first.to(), second.to())));
+    }
+    pendingGaps.add(g);
+  }
+
+  /** Hands waiting messages to the listener, if there is one. */
+  private void dispatch() {
+    Consumer<Message> l = messageListener;
+    if (l == null) {
+      return;
+    }
+    for (Optional<Message> m; (m = inbox.take()).isPresent(); ) {
+      Message msg = m.get();
+      peer.callbacks().execute(() -> {
+        try {
+          l.accept(msg);
+        } finally {
+          forget(msg);
         }
       });
     }
   }
 
-  void gap(long seq) {
-    synchronized (pendingGaps) {
-      LongConsumer l = gapListener;
-      if (l == null) {
-        pendingGaps.add(seq); // reported when a listener is registered
-        return;
-      }
-      peer.callbacks().execute(() -> l.accept(seq));
-    }
-  }
-
-  void delivered(long seq) {
-    LongConsumer l = deliveredListener;
-    if (l != null) {
-      peer.callbacks().execute(() -> l.accept(seq));
-    }
-  }
-
-  /** Hands waiting inbox messages to the listener, if there is one (serial). */
-  void dispatch() {
-    synchronized (arrivals) {
-      arrivals.notifyAll();
-    }
-    Consumer<Message> l = messageListener;
-    if (l == null) {
-      return;
-    }
-    try {
-      for (String k : peer.store().keys(RuntimePeer.inboxPrefix(id))) {
-        if (!handedOut.add(k)) {
-          continue;
-        }
-        Message m = read(k);
-        if (m == null) {
-          continue;
-        }
-        peer.callbacks().execute(() -> {
-          try {
-            l.accept(m);
-          } finally {
-            // Forget it as soon as the listener has returned (on this thread, not behind other
-            // work), so a crash can repeat at most the message whose listener was running.
-            try {
-              peer.store().commit(Map.of(), Set.of(k));
-            } catch (StateStoreException e) {
-              peer.runSerial(() -> handedOut.remove(k));
-            }
-          }
-        });
-      }
-    } catch (StateStoreException e) {
-      // retried at the next arrival
-    }
-  }
-
-  private Message read(String key) throws StateStoreException {
-    Optional<byte[]> v = peer.store().get(key);
-    if (v.isEmpty()) {
+  /** Removes a handed-out message with the next batch. */
+  private void forget(Message m) {
+    peer.stage().later(tx -> {
+      tx.delete(StateKeys.inbox(session.id(), m.sequence()));
+      tx.afterCommit(() -> inbox.done(m.sequence()));
       return null;
-    }
-    try {
-      InboxRecord r = InboxRecord.parseFrom(v.get());
-      return new Message(name(), r.getSequence(), Instant.ofEpochMilli(r.getSentAtMillis()),
-          Instant.ofEpochMilli(r.getReceivedAtMillis()), r.getBody().toByteArray());
-    } catch (InvalidProtocolBufferException e) {
-      throw new StateStoreException("inbox record is corrupt");
-    }
+    });
   }
 
   @Override
   public void onMessage(Consumer<Message> listener) {
     this.messageListener = listener;
-    peer.runSerial(this::dispatch);
+    dispatch();
   }
 
   @Override
   public Optional<Message> poll() {
+    Optional<Message> m = inbox.take();
+    if (m.isEmpty()) {
+      return m;
+    }
     try {
-      return peer.call(() -> {
-        for (String k : peer.store().keys(RuntimePeer.inboxPrefix(id))) {
-          if (handedOut.contains(k)) {
-            continue;
-          }
-          Message m = read(k);
-          peer.store().commit(Map.of(), Set.of(k));
-          return Optional.ofNullable(m);
-        }
-        return Optional.<Message>empty();
+      peer.stage().call(tx -> {
+        tx.delete(StateKeys.inbox(session.id(), m.get().sequence()));
+        return null;
       });
-    } catch (BackchannelException e) {
+      inbox.done(m.get().sequence());
+      return m;
+    } catch (BackchannelException | RuntimeException e) {
+      inbox.putBack(m.get());
       return Optional.empty();
     }
   }
@@ -207,17 +207,19 @@ final class RuntimeConversation implements Conversation {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Optional<Message> m = poll();
-      if (m.isPresent()) {
+      if (m.isPresent() || peer.closed()) {
         return m;
       }
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (left <= 0 || !inbox.await(left)) {
         return Optional.empty();
       }
-      synchronized (arrivals) {
-        arrivals.wait(Math.max(1, Math.min(200, left / 1_000_000)));
-      }
     }
+  }
+
+  /** Wakes receivers (on close). */
+  void closing() {
+    inbox.wake();
   }
 
   @Override
@@ -226,14 +228,17 @@ final class RuntimeConversation implements Conversation {
   }
 
   @Override
-  public void onGap(LongConsumer listener) {
-    synchronized (pendingGaps) {
-      this.gapListener = listener;
-      for (long seq : pendingGaps) {
-        peer.callbacks().execute(() -> listener.accept(seq));
-      }
-      pendingGaps.clear();
+  public synchronized void onGap(Consumer<Gap> listener) {
+    this.gapListener = listener;
+    for (Gap g : pendingGaps) {
+      peer.callbacks().execute(() -> listener.accept(g));
     }
+    pendingGaps.clear();
+  }
+
+  @Override
+  public int pendingSends() {
+    return peer.outbox().pendingForContact(session.id());
   }
 
   @Override
@@ -243,14 +248,15 @@ final class RuntimeConversation implements Conversation {
 
   @Override
   public boolean isVerified() {
-    return record.getVerified();
+    return session.snapshot().getVerified();
   }
 
   @Override
   public void markVerified() throws StateStoreException {
     try {
-      peer.call(() -> {
-        peer.markVerified(this);
+      peer.stage().call(tx -> {
+        session.record().setVerified(true);
+        tx.touch(session);
         return null;
       });
     } catch (StateStoreException e) {
@@ -262,27 +268,24 @@ final class RuntimeConversation implements Conversation {
 
   @Override
   public boolean isEstablished() {
-    return !record.getSendMailbox().isEmpty();
+    return session.snapshot().getEstablished();
   }
 
   @Override
   public CompletableFuture<Void> rotateMailboxes() {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    peer.runSerial(() -> peer.rotate(this, result));
+    if (peer.closed()) {
+      return CompletableFuture.failedFuture(new StateStoreException("peer is closed"));
+    }
     CompletableFuture<Void> out = new CompletableFuture<>();
-    result.whenComplete((v, e) -> peer.callbacks().execute(() -> {
+    rotation.apply(this).whenComplete((v, e) -> peer.callbacks().execute(() -> {
       if (e != null) {
-        out.completeExceptionally(e);
+        out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause() : e);
       } else {
         out.complete(null);
       }
     }));
     return out;
-  }
-
-  /** Messages waiting in the inbox (for tests and tools). */
-  List<String> inboxKeys() throws StateStoreException {
-    return new ArrayList<>(peer.store().keys(RuntimePeer.inboxPrefix(id)));
   }
 
   @Override

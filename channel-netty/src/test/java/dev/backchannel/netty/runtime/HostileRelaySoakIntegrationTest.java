@@ -71,7 +71,7 @@ class HostileRelaySoakIntegrationTest {
     Conversation toBob = pair.toBob();
 
     Set<Long> gaps = ConcurrentHashMap.newKeySet();
-    toBob.onGap(gaps::add);
+    toBob.onGap(g -> { for (long s = g.from(); s <= g.to(); s++) { gaps.add(s); } });
     hostile.random(SEED, 0.05);
     Map<Long, String> sentBySequence = new HashMap<>();
     List<CompletableFuture<Long>> window = new ArrayList<>();

@@ -29,10 +29,12 @@ final class ExitCodes {
     }
     if (e instanceof InvalidInvitationException || e instanceof MalformedInputException
         || e instanceof UnknownSessionException || e instanceof QuotaExceededException
+        || e instanceof dev.backchannel.api.error.MessageTooLargeException
         || e instanceof IllegalArgumentException) {
       return BAD_INPUT;
     }
-    if (e instanceof RelayUnavailableException || e instanceof RelayRejectedException) {
+    if (e instanceof RelayUnavailableException || e instanceof RelayRejectedException
+        || e instanceof dev.backchannel.api.error.UndeliverableException) {
       return RELAY;
     }
     if (e instanceof StateStoreException || e instanceof BackchannelException) {

@@ -1,0 +1,128 @@
+package dev.backchannel.netty.runtime;
+
+import dev.backchannel.api.RelayAddress;
+import dev.backchannel.api.error.BackchannelException;
+import dev.backchannel.api.error.MalformedInputException;
+import dev.backchannel.netty.client.RelayLink;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The peer's links to relays, opened on first use, and the relays it may open one to: those the
+ * user configured, those of invitations the user accepted, and those its contacts' records
+ * already name. A relay named only by a contact's message is refused ({@link #allows}), so a
+ * contact cannot make the peer connect to hosts of its choosing. Thread-safe.
+ */
+final class RelayLinks {
+  private final RelayAddress home;
+  private final Executor callbacks;
+  private final Duration timeout;
+  private final OutboxLedger outbox;
+  private final Map<RelayAddress, RelayLink> links = new ConcurrentHashMap<>();
+  private final Set<RelayAddress> allowed = ConcurrentHashMap.newKeySet();
+  private volatile boolean readingPaused;
+
+  RelayLinks(List<RelayAddress> configured, Executor callbacks, Duration timeout, OutboxLedger outbox) {
+    this.home = configured.get(0);
+    this.callbacks = callbacks;
+    this.timeout = timeout;
+    this.outbox = outbox;
+    allowed.addAll(configured);
+  }
+
+  RelayAddress home() {
+    return home;
+  }
+
+  /** Allows links to {@code relay} (chosen by the local user, or already in the state). */
+  void allow(RelayAddress relay) {
+    allowed.add(relay);
+  }
+
+  /** Allows the relay written as {@code relay} if it parses; empty means home. */
+  void allow(String relay) {
+    if (!relay.isEmpty()) {
+      try {
+        allowed.add(RelayAddress.parse(relay));
+      } catch (BackchannelException e) {
+        // a record written by us always parses; nothing to allow otherwise
+      }
+    }
+  }
+
+  /** Whether a relay named in a contact's message may be used ({@code ""} is the one it came through). */
+  boolean allows(String relay) {
+    if (relay.isEmpty()) {
+      return true;
+    }
+    try {
+      return allowed.contains(RelayAddress.parse(relay));
+    } catch (BackchannelException e) {
+      return false;
+    }
+  }
+
+  /** The link to {@code relay}, opened on first use. */
+  RelayLink get(RelayAddress relay) throws BackchannelException {
+    if (!allowed.contains(relay)) {
+      throw new MalformedInputException("relay " + relay.host() + ":" + relay.port() + " is not one this peer may use");
+    }
+    RelayLink l = links.get(relay);
+    if (l != null) {
+      return l;
+    }
+    synchronized (this) {
+      l = links.get(relay);
+      if (l == null) {
+        l = RelayLink.builder(relay)
+            .callbackExecutor(callbacks)
+            .requestTimeout(timeout)
+            .outbox(outbox.view(relay.toString(), relay.equals(home)))
+            .build();
+        if (readingPaused) {
+          l.pauseReading();
+        }
+        links.put(relay, l);
+      }
+      return l;
+    }
+  }
+
+  /** The link to the relay written as {@code relay}; empty means the home relay. */
+  RelayLink get(String relay) throws BackchannelException {
+    return relay.isEmpty() ? get(home) : get(RelayAddress.parse(relay));
+  }
+
+  Collection<RelayLink> all() {
+    return links.values();
+  }
+
+  /** Stops reading from every relay (the stage is behind). */
+  synchronized void pauseReading() {
+    if (!readingPaused) {
+      readingPaused = true;
+      links.values().forEach(RelayLink::pauseReading);
+    }
+  }
+
+  /** Reads from every relay again. */
+  synchronized void resumeReading() {
+    if (readingPaused) {
+      readingPaused = false;
+      links.values().forEach(RelayLink::resumeReading);
+    }
+  }
+
+  boolean readingPaused() {
+    return readingPaused;
+  }
+
+  void closeAll() {
+    links.values().forEach(RelayLink::close);
+  }
+}
