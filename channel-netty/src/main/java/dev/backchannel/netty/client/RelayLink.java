@@ -122,8 +122,8 @@ public final class RelayLink implements AutoCloseable {
   private final Map<ByteBuffer, CompletableFuture<Void>> sendFutures = new HashMap<>();
   /** Sends on the wire on this connection, awaiting the relay's answer; loop-confined. */
   private final java.util.Set<ByteBuffer> sendsInFlight = new java.util.HashSet<>();
-  /** Sends the relay refused for a while, with their backoff; loop-confined. */
-  private final Map<ByteBuffer, SendRetry> retries = new HashMap<>();
+  /** Sends the relay refused for a while, held in order per mailbox; loop-confined. */
+  private final HeldSends held = new HeldSends();
   /** Sends to give up once the relay's next definite answer is a refusal; loop-confined. */
   private final Map<ByteBuffer, CompletableFuture<Boolean>> cancels = new HashMap<>();
   private final AckBatcher acks = new AckBatcher();
@@ -220,6 +220,7 @@ public final class RelayLink implements AutoCloseable {
         challenge = null;
         authorizedHere.clear();
         sendsInFlight.clear();
+        held.clear();
         acks.connectionLost();
         connectionEpoch++;
         failInFlight();
@@ -569,6 +570,16 @@ public final class RelayLink implements AutoCloseable {
 
   /** Puts one outbox entry on the wire (on the loop, when connected). */
   private void transmit(Outbox.Entry e) {
+    if (held.isHeld(ByteBuffer.wrap(e.mailboxId()))) {
+      held.hold(e); // behind a refused send to the same mailbox: keeps the order
+      return;
+    }
+    put(e);
+  }
+
+  /** Writes one send (on the loop, when connected). */
+  private void put(Outbox.Entry e) {
+    held.sent(e);
     byte[] id = e.mailboxId();
     byte[] mid = e.messageId();
     byte[] body = e.body();
@@ -603,12 +614,20 @@ public final class RelayLink implements AutoCloseable {
     BackchannelException refusal = error(frame);
     boolean permanent = refusal instanceof RelayRejectedException r && !r.code().retryable();
     CompletableFuture<Boolean> cancel = cancels.remove(key);
+    ByteBuffer mailbox = ByteBuffer.wrap(e.mailboxId());
     if (refusal != null && !permanent && cancel == null) {
-      SendRetry retry = retries.merge(key, new SendRetry(1), (a, b) -> a.next());
-      loop.schedule(() -> retryNow(e, key), retry.delayMillis(minBackoff, maxBackoff), TimeUnit.MILLISECONDS);
+      SendRetry retry = held.hold(e);
+      if (retry != null) {
+        loop.schedule(() -> retryHead(mailbox), retry.delayMillis(minBackoff, maxBackoff), TimeUnit.MILLISECONDS);
+      }
       return;
     }
-    retries.remove(key);
+    held.forget(e);
+    if (epoch == connectionEpoch && challenge != null && channel != null) {
+      for (Outbox.Entry next : held.release(mailbox)) {
+        put(next);
+      }
+    }
     try {
       outbox.remove(e.messageId());
     } catch (StateStoreException ex) {
@@ -633,14 +652,15 @@ public final class RelayLink implements AutoCloseable {
     }
   }
 
-  /** Sends an entry again after its backoff, if it is still waiting and not already on the wire. */
-  private void retryNow(Outbox.Entry e, ByteBuffer key) {
-    if (closed || fatal != null || !retries.containsKey(key) || sendsInFlight.contains(key)) {
-      return;
+  /** Sends the first held entry of {@code mailbox} again after its backoff. */
+  private void retryHead(ByteBuffer mailbox) {
+    if (closed || fatal != null || challenge == null || channel == null) {
+      return; // the reconnect sends the outbox again
     }
-    if (challenge != null && channel != null) {
-      transmit(e);
-    } // otherwise the reconnect sends it
+    Outbox.Entry head = held.takeHead(mailbox);
+    if (head != null) {
+      put(head);
+    }
   }
 
   /**
@@ -659,7 +679,8 @@ public final class RelayLink implements AutoCloseable {
         cancels.put(key, out);
         return;
       }
-      boolean known = retries.remove(key) != null || sendFutures.containsKey(key);
+      boolean known = held.holds(messageId) || sendFutures.containsKey(key);
+      held.forget(messageId);
       try {
         known |= outbox.pending().stream().anyMatch(x -> java.util.Arrays.equals(x.messageId(), messageId));
         outbox.remove(messageId);

@@ -44,6 +44,11 @@ final class RuntimeConversation implements Conversation {
   private volatile LongConsumer deliveredListener;
   private Consumer<Gap> gapListener;
   private final List<Gap> pendingGaps = new ArrayList<>();
+  /** Hand-outs whose removal may not be durable yet before the next one waits for them. */
+  static final int MAX_UNCONFIRMED_HAND_OUTS = 32;
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+  private CompletableFuture<Void> lastForget;
+  private int unconfirmed;
 
   RuntimeConversation(PeerContext peer, ContactSession session) throws BackchannelException {
     this.peer = peer;
@@ -120,6 +125,15 @@ final class RuntimeConversation implements Conversation {
     return send(text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Seals any payload into the conversation, as a modified client could (for tests that play a
+   * hostile contact against a real peer). Completes when the relay holds it.
+   */
+  CompletableFuture<Long> sendRawPayload(byte[] payload) {
+    return peer.stage().submit(tx -> session.queue(tx,
+        dev.backchannel.netty.internal.runtime.Payload.parseFrom(payload), 0)).thenCompose(f -> f);
+  }
+
   /** What an envelope brought (stage, after the commit). */
   void arrived(InboundMessages.Result r) {
     if (r.gap() != null) {
@@ -150,27 +164,53 @@ final class RuntimeConversation implements Conversation {
     pendingGaps.add(g);
   }
 
-  /** Hands waiting messages to the listener, if there is one. */
+  /** Hands waiting messages to the listener, if there is one, on the callback executor. */
   private void dispatch() {
-    Consumer<Message> l = messageListener;
-    if (l == null) {
-      return;
+    if (messageListener != null && draining.compareAndSet(false, true)) {
+      peer.callbacks().execute(this::drain);
     }
-    for (Optional<Message> m; (m = inbox.take()).isPresent(); ) {
-      Message msg = m.get();
-      peer.callbacks().execute(() -> {
-        try {
-          l.accept(msg);
-        } finally {
-          forget(msg);
+  }
+
+  /**
+   * Runs the listener for each waiting message, in order (callback executor). A message's removal
+   * goes with a later batch; after {@link #MAX_UNCONFIRMED_HAND_OUTS} hand-outs the next one waits
+   * until the removals are durable, so a crash repeats at most that many messages (and the one
+   * whose listener was running).
+   */
+  private void drain() {
+    try {
+      for (Optional<Message> m; (m = inbox.take()).isPresent(); ) {
+        Consumer<Message> l = messageListener;
+        if (l == null) {
+          inbox.putBack(m.get());
+          return;
         }
-      });
+        if (unconfirmed >= MAX_UNCONFIRMED_HAND_OUTS && lastForget != null) {
+          try {
+            lastForget.get(peer.config().networkTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (Exception e) {
+            // the store is failing or the peer closing: hand out anyway; the removal is retried
+          }
+          unconfirmed = 0;
+        }
+        try {
+          l.accept(m.get());
+        } finally {
+          lastForget = forget(m.get());
+          unconfirmed++;
+        }
+      }
+    } finally {
+      draining.set(false);
+      if (inbox.size() > 0 && messageListener != null) {
+        dispatch();
+      }
     }
   }
 
   /** Removes a handed-out message with the next batch. */
-  private void forget(Message m) {
-    peer.stage().later(tx -> {
+  private CompletableFuture<Void> forget(Message m) {
+    return peer.stage().later(tx -> {
       tx.delete(StateKeys.inbox(session.id(), m.sequence()));
       tx.afterCommit(() -> inbox.done(m.sequence()));
       return null;

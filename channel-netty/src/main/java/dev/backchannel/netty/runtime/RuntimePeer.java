@@ -154,7 +154,8 @@ final class RuntimePeer implements Peer {
       pool.refill();
       return null;
     });
-    peer.timer().scheduleWithFixedDelay(this::sweepOutbox, 1, OUTBOX_SWEEP.toSeconds(), TimeUnit.SECONDS);
+    long sweep = Math.max(200, Math.min(OUTBOX_SWEEP.toMillis(), peer.config().outboxLimits().maxAge().toMillis() / 4));
+    peer.timer().scheduleWithFixedDelay(this::sweepOutbox, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
   private void useSenderKey(String relay, byte[] mailbox, byte[] key) throws BackchannelException {
@@ -326,6 +327,11 @@ final class RuntimePeer implements Peer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** How many relay links are open (for tests: a contact must not make the peer open more). */
+  int linkCount() {
+    return peer.links().all().size();
   }
 
   /** The serial stage's counters (for tests and benchmarks). */
