@@ -35,8 +35,10 @@ public interface Conversation {
    * {@link dev.backchannel.api.error.MessageTooLargeException} (never entered the outbox),
    * {@link dev.backchannel.api.error.UndeliverableException} (outbox full, waited past the
    * outbox's age limit, or refused for good by the relay), or
-   * {@link dev.backchannel.api.error.StateStoreException} (it could not be stored; also after
-   * {@code close()}).
+   * {@link dev.backchannel.api.error.StateStoreException} (it could not be stored, or the peer is
+   * closed: a send after {@code close()} fails at once). A send still waiting for the relay when
+   * the peer closes fails with {@link dev.backchannel.api.error.RelayUnavailableException}; the
+   * message stays in the durable outbox and goes out when the peer is opened again.
    */
   CompletableFuture<Long> send(byte[] payload);
 
@@ -45,8 +47,9 @@ public interface Conversation {
 
   /**
    * Registers the listener for incoming messages (replacing an earlier one). Messages waiting
-   * in the inbox are passed to it at once. A message is handed out again only if the process
-   * stopped while the listener was running for it.
+   * in the inbox are passed to it at once, in order. If the process stops, a message may be
+   * handed out again only if its listener was running or had returned moments before (at most
+   * the last 32 hand-outs, whose removal was not yet durable), with the same sequence number.
    */
   void onMessage(Consumer<Message> listener);
 

@@ -4,6 +4,7 @@ import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Invitation;
 import dev.backchannel.api.Message;
 import dev.backchannel.api.Peer;
+import dev.backchannel.api.PendingInvitation;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import java.nio.file.Path;
@@ -25,14 +26,15 @@ public final class EmbeddingExample {
     try (Peer minister = Peer.builder().stateDirectory(stateRoot.resolve("minister")).relay(relay).build();
         Peer envoy = Peer.builder().stateDirectory(stateRoot.resolve("envoy")).relay(relay).build()) {
       // The inviter makes an invitation; the string travels out of band (chat, QR, paper).
-      String code = minister.createInvitation("envoy", Duration.ofHours(24)).toCompactString();
+      PendingInvitation invitation = minister.invite("envoy", Duration.ofHours(24));
+      String code = invitation.invitation().toCompactString();
 
       // The invitee accepts it and talks; send completes once the relay holds the message.
       Conversation toMinister = envoy.accept(Invitation.parse(code), "minister");
       toMinister.send("Our terms are on the table.").get(30, TimeUnit.SECONDS);
 
-      // The inviter sees the new conversation, reads and answers.
-      Conversation toEnvoy = awaitConversation(minister, "envoy");
+      // The inviter's conversation opens with the envoy's first envelope; it reads and answers.
+      Conversation toEnvoy = invitation.accepted().get(30, TimeUnit.SECONDS);
       Message first = toEnvoy.receive(Duration.ofSeconds(30)).orElseThrow();
       toEnvoy.send("Received. We will answer tomorrow.").get(30, TimeUnit.SECONDS);
       Message reply = toMinister.receive(Duration.ofSeconds(30)).orElseThrow();
@@ -46,17 +48,6 @@ public final class EmbeddingExample {
           + "\nsafety number (" + (same ? "same on both sides" : "DIFFERENT") + "): "
           + toMinister.safetyNumber().formatted();
     }
-  }
-
-  private static Conversation awaitConversation(Peer peer, String name) throws InterruptedException {
-    for (int i = 0; i < 600; i++) {
-      var c = peer.conversation(name);
-      if (c.isPresent()) {
-        return c.get();
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException("the invitation was not accepted within 30 s");
   }
 
   /** Command-line entry: {@code <relay address> <state directory>}. */

@@ -96,9 +96,14 @@ class PeerCliIntegrationTest {
     assertThat(accept.out()).startsWith("contact: alice safety-number: ");
     String digits = accept.out().strip().substring(accept.out().strip().lastIndexOf(' ') + 1);
 
+    // Right after accepting, before the inviter ever ran again: the message goes with the handshake.
+    Run early = peer("bob", "send", "alice", "before you answered");
+    assertThat(early.exit()).as(early.err()).isZero();
+
     Run aliceSees = peer("alice", "receive", "--timeout", "5");
     assertThat(aliceSees.exit()).as(aliceSees.err()).isZero();
-    assertThat(aliceSees.out()).contains("contact: bob safety-number: " + digits);
+    assertThat(aliceSees.out()).contains("contact: bob safety-number: " + digits)
+        .contains("bob: before you answered");
 
     assertThat(peer("bob", "send", "alice", "hello from bob").exit()).isZero();
     Run got = peer("alice", "receive", "--count", "1", "--timeout", "30");
