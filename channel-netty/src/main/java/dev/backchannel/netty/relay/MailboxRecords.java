@@ -1,8 +1,8 @@
 package dev.backchannel.netty.relay;
 
 import dev.backchannel.api.error.StateStoreException;
-import dev.backchannel.api.spi.MailboxRecord;
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

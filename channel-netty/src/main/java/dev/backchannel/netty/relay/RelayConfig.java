@@ -1,6 +1,6 @@
 package dev.backchannel.netty.relay;
 
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

@@ -2,8 +2,8 @@ package dev.backchannel.netty.relay;
 
 import com.google.protobuf.ByteString;
 import dev.backchannel.api.error.QuotaExceededException;
-import dev.backchannel.api.spi.MailboxRecord;
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.netty.internal.auth.CommandAuth;
 import dev.backchannel.netty.internal.pipeline.Frames;

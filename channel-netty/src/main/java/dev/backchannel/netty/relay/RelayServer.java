@@ -3,7 +3,7 @@ package dev.backchannel.netty.relay;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.RelayUnavailableException;
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import io.netty.bootstrap.ServerBootstrap;

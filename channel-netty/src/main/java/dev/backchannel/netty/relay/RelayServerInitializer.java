@@ -1,6 +1,6 @@
 package dev.backchannel.netty.relay;
 
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.internal.pipeline.Frames;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;

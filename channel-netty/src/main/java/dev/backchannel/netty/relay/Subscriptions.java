@@ -2,8 +2,8 @@ package dev.backchannel.netty.relay;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.netty.internal.wire.Deliver;
 import dev.backchannel.netty.internal.wire.Frame;
 import io.netty.channel.Channel;

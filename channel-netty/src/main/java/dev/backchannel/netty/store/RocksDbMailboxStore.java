@@ -2,9 +2,9 @@ package dev.backchannel.netty.store;
 
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.error.StateStoreException;
-import dev.backchannel.api.spi.MailboxRecord;
-import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.relay.store.StoredEnvelope;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

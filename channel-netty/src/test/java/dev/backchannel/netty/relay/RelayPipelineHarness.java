@@ -2,7 +2,7 @@ package dev.backchannel.netty.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.internal.pipeline.Frames;
 import dev.backchannel.netty.internal.wire.Frame;
 import io.netty.buffer.ByteBuf;
