@@ -25,6 +25,8 @@ final class Subscriptions {
   private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
   /** Envelopes read from the store per pump step. */
   static final int BATCH = 32;
+  /** Delay before a pump refused by the busy store executor tries again. */
+  static final long RETRY_MILLIS = 50;
 
   private final MailboxStore store;
   private final Executor storeExecutor;
@@ -115,7 +117,8 @@ final class Subscriptions {
           channel.eventLoop().execute(() -> deliver(batch));
         });
       } catch (RejectedExecutionException e) {
-        pumping = false; // shutting down
+        pumping = false; // the store threads are busy (or shutting down): try again shortly
+        channel.eventLoop().schedule(this::pump, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
       }
     }
 

@@ -2,6 +2,7 @@ package dev.backchannel.netty.store;
 
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.relay.store.StorageFullException;
 import dev.backchannel.netty.relay.store.StoreRefusedException;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,8 +131,9 @@ final class GroupCommitWriter {
       // Nothing of this group is durable: the ledger forgets it and every step fails.
       ledger.rollBack();
       LOG.error("mailbox store write of {} operations failed: {}", group.size(), e.toString());
-      StateStoreException failure = new StateStoreException(
-          StoreFailures.isNoSpace(e) ? "mailbox store is out of disk space" : "mailbox store write failed", e);
+      StateStoreException failure = StoreFailures.isNoSpace(e)
+          ? new StorageFullException("mailbox store is out of disk space", e)
+          : new StateStoreException("mailbox store write failed", e);
       for (Queued<?> q : group) {
         q.done().completeExceptionally(failure);
       }
