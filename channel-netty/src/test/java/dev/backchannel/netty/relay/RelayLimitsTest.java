@@ -8,13 +8,11 @@ import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.netty.internal.auth.AdmissionProof;
 import dev.backchannel.netty.internal.auth.CommandAuth;
 import dev.backchannel.netty.internal.pipeline.Frames;
-import dev.backchannel.netty.internal.wire.Ack;
 import dev.backchannel.netty.internal.wire.CreateMailbox;
 import dev.backchannel.netty.internal.wire.ErrorCode;
 import dev.backchannel.netty.internal.wire.Frame;
 import dev.backchannel.netty.internal.wire.PutInvitation;
 import dev.backchannel.netty.internal.wire.Send;
-import dev.backchannel.netty.internal.wire.Subscribe;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -184,25 +182,22 @@ class RelayLimitsTest {
         .as("no new mailboxes at the watermark").isEqualTo(ErrorCode.STORAGE_FULL);
   }
 
+  /** On a real relay over TLS (EmbeddedChannel's loop is not meant for the store's threads). */
   @Test
   void aResendOfAnAcknowledgedEnvelopeIsAcknowledgedButNotDeliveredAgain() throws Exception {
-    open(RelayConfig.builder(dir).build());
-    SecretBytes owner = Ed25519.generatePrivateKey();
-    byte[] id = RelayTestSupport.random(32);
-    byte[] mid = RelayTestSupport.random(16);
-    assertThat(create(1, id, owner, null).hasOk()).isTrue();
-    assertThat(request(Frame.newBuilder().setRequestId(2).setSubscribe(Subscribe.newBuilder()
-        .setMailboxId(ByteString.copyFrom(id)).setSignature(ByteString.copyFrom(
-            Ed25519.sign(owner, CommandAuth.message(CommandAuth.SUBSCRIBE, challenge, id, null))))).build()).hasOk())
-        .isTrue();
-    assertThat(send(3, id, mid, 100).hasOk()).isTrue();
-    assertThat(read(1).get(0).getDeliver().getMessageId().toByteArray()).isEqualTo(mid);
-    assertThat(request(Frame.newBuilder().setRequestId(4).setAck(Ack.newBuilder()
-        .setMailboxId(ByteString.copyFrom(id)).setMessageId(ByteString.copyFrom(mid))).build()).hasOk()).isTrue();
-    assertThat(send(5, id, mid, 100).hasOk()).as("the resend is acknowledged (it is durable: it was delivered)").isTrue();
-    assertThat(send(6, id, RelayTestSupport.random(16), 100).hasOk()).isTrue();
-    Frame next = read(1).get(0);
-    assertThat(next.getDeliver().getMessageId().toByteArray()).as("the resend is not delivered again").isNotEqualTo(mid);
-    assertThat(store.usage(id).envelopes()).isEqualTo(1);
+    try (RelayTestSupport.Opened opened = new RelayTestSupport.Opened()) {
+      RelayServer relay = opened.relay(RelayConfig.builder(dir.resolve("relay")));
+      var link = opened.link(relay);
+      RelayTestSupport.Box box = new RelayTestSupport.Box().create(link).subscribe(link);
+      byte[] mid = RelayTestSupport.random(16);
+      link.send(box.id, mid, new byte[] {1}).get(20, TimeUnit.SECONDS);
+      assertThat(box.next().messageId()).isEqualTo(mid);
+      link.ack(box.id, mid).get(20, TimeUnit.SECONDS);
+      link.send(box.id, mid, new byte[] {1}).get(20, TimeUnit.SECONDS); // acknowledged: it was delivered
+      byte[] other = RelayTestSupport.random(16);
+      link.send(box.id, other, new byte[] {2}).get(20, TimeUnit.SECONDS);
+      assertThat(box.next().messageId()).as("the resend is not delivered again").isEqualTo(other);
+      assertThat(relay.counters().stored()).isEqualTo(2);
+    }
   }
 }
