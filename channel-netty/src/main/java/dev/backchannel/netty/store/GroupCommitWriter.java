@@ -126,6 +126,7 @@ final class GroupCommitWriter {
       for (Queued<?> q : group) {
         q.run(batch, ledger, completions);
       }
+      ledger.flush(batch);
       db.write(syncWrite, batch.batch());
     } catch (Exception e) {
       // Nothing of this group is durable: the ledger forgets it and every step fails.

@@ -8,7 +8,7 @@ import org.rocksdb.RocksDBException;
 /**
  * The store's accounting, owned by the writer thread: per mailbox the next sequence, its
  * envelopes and body bytes ({@code 'S'} rows), and store-wide the bytes of bodies and bundles held
- * ({@code 'G'}). Changes are staged into the batch; if the batch's write fails, {@link #rollBack}
+ * ({@code 'G'}). Changes are staged into the batch once per row at its end ({@link #flush}); if the batch's write fails, {@link #rollBack}
  * restores the values of before it. {@link #storedBytes()} may be read from any thread.
  */
 final class UsageLedger {
@@ -31,6 +31,9 @@ final class UsageLedger {
 
   private final RocksDB db;
   private final Map<StagedBatch.Key, Usage> cache = new HashMap<>();
+  /** Mailboxes whose counters changed in this batch: written once, by {@link #flush}. */
+  private final Map<StagedBatch.Key, Usage> dirty = new HashMap<>();
+  private boolean totalDirty;
   private Map<StagedBatch.Key, Usage> before;
   private long total;
   private long totalBefore;
@@ -45,6 +48,8 @@ final class UsageLedger {
 
   /** Called by the writer before a batch. */
   void begin() {
+    dirty.clear();
+    totalDirty = false;
     before = new HashMap<>();
     totalBefore = total;
   }
@@ -86,17 +91,32 @@ final class UsageLedger {
     return u;
   }
 
-  void write(StagedBatch b, byte[] mailboxId, Usage u) throws RocksDBException {
-    b.put(StoreKeys.key(StoreKeys.USAGE, mailboxId), java.nio.ByteBuffer.allocate(24)
-        .putLong(u.nextSequence).putLong(u.envelopes).putLong(u.bytes).array());
+  void write(StagedBatch b, byte[] mailboxId, Usage u) {
+    dirty.put(new StagedBatch.Key(mailboxId.clone()), u);
+  }
+
+  /** Stages the batch's changed counters, each row once (called by the writer before the write). */
+  void flush(StagedBatch b) throws RocksDBException {
+    for (Map.Entry<StagedBatch.Key, Usage> e : dirty.entrySet()) {
+      Usage u = e.getValue();
+      b.put(StoreKeys.key(StoreKeys.USAGE, e.getKey().bytes()), java.nio.ByteBuffer.allocate(24)
+          .putLong(u.nextSequence).putLong(u.envelopes).putLong(u.bytes).array());
+    }
+    if (totalDirty) {
+      b.put(StoreKeys.GLOBAL, StoreKeys.u64(total));
+    }
+    dirty.clear();
+    totalDirty = false;
   }
 
   /** Forgets a deleted mailbox's counters and stages the removal of its row. */
   void forget(StagedBatch b, byte[] mailboxId) throws RocksDBException {
     StagedBatch.Key k = new StagedBatch.Key(mailboxId.clone());
-    Usage u = cache.remove(k);
+    // A fresh count, as the absent row reads: a mailbox re-created later in the same batch starts over.
+    Usage u = cache.put(k, new Usage(1, 0, 0));
+    dirty.remove(k);
     if (before != null && !before.containsKey(k)) {
-      before.put(k, u);
+      before.put(k, u == null ? null : u.copy());
     }
     b.delete(StoreKeys.key(StoreKeys.USAGE, mailboxId));
   }
@@ -109,7 +129,7 @@ final class UsageLedger {
   /** Adds {@code delta} bytes to the store-wide total (negative when freed). */
   void addTotal(StagedBatch b, long delta) throws RocksDBException {
     total = Math.max(0, total + delta);
-    b.put(StoreKeys.GLOBAL, StoreKeys.u64(total));
+    totalDirty = true;
   }
 
   /** Bytes held store-wide as last committed; any thread. */
