@@ -82,7 +82,7 @@ final class MailboxCommands {
       } finally {
         c.services.records().changed(id);
       }
-      c.services.store().touch(id, idleUntil).join();
+      c.services.store().touch(id, idleUntil); // the idle deadline; the create is durable already
       return Frames.ok(rid);
     });
   }

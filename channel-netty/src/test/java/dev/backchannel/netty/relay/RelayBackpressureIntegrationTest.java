@@ -104,4 +104,30 @@ class RelayBackpressureIntegrationTest {
     byte[] fetched = good.fetchInvitation(invitation).get(20, TimeUnit.SECONDS);
     assertThat(fetched).hasSize(16 * 1024);
   }
+
+  /** Connections past the per-address limit get a typed refusal in place of Hello and are closed. */
+  @Test
+  void connectionsPastThePerAddressLimitAreRefusedTypedAndOthersAreServed() throws Exception {
+    RelayServer relay = opened.relay(RelayConfig.builder(dir)
+        .limits(RelayLimits.defaults().withBudgets(3, RelayLimits.DEFAULT_MAX_CREATIONS_PER_CONNECTION,
+            RelayLimits.DEFAULT_MAX_CREATIONS_PER_ADDRESS_PER_MINUTE)));
+    RelayLink good = opened.link(relay);
+    SSLContext tls = SSLContext.getInstance("TLSv1.3");
+    tls.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+    java.util.List<Frame> first = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", relay.address().port());
+      opened.add(s);
+      s.setSoTimeout(20_000);
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      byte[] f = new byte[in.readInt()];
+      in.readFully(f);
+      first.add(Frame.parseFrom(f));
+    }
+    assertThat(first.get(0).hasHello()).isTrue();
+    assertThat(first.get(1).hasHello()).isTrue();
+    assertThat(first.get(2).getError().getCode())
+        .isEqualTo(dev.backchannel.netty.internal.wire.ErrorCode.TOO_MANY_CONNECTIONS);
+    good.ping().get(20, TimeUnit.SECONDS);
+  }
 }
