@@ -5,6 +5,7 @@ import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayConfig;
+import dev.backchannel.netty.relay.RelayLimits;
 import dev.backchannel.netty.relay.RelayServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -107,7 +108,9 @@ public final class RelayLoadGenerator {
     results.put("lockedMailboxes", locked ? 1 : 0);
     Path dir = Files.createTempDirectory("relay-load");
     try {
-      try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir).port(0).build())) {
+      try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir).port(0)
+          // every client of the run comes from 127.0.0.1
+          .limits(RelayLimits.defaults().withBudgets(100_000, 1_000_000, 1_000_000)).build())) {
         // JIT and TLS warm-up of both paths, not reported: the forwarder keeps getting faster
         // over its first runs, and a cold baseline would flatter the ratio.
         for (int w = 0; w < 3; w++) {

@@ -29,7 +29,15 @@ public enum RelayErrorCode {
   /** The relay cannot durably store right now (disk full, fsync failure, shutting down). */
   UNAVAILABLE(true),
   /** An error inside the relay. */
-  INTERNAL(true);
+  INTERNAL(true),
+  /** The relay's storage is at its watermark or its disk is full; sends succeed again once space is freed. */
+  STORAGE_FULL(true),
+  /** This connection or its source address created too many mailboxes or invitations for now. */
+  BUDGET_EXCEEDED(true),
+  /** The relay creates mailboxes and stores invitations only for clients holding its admission secret. */
+  ADMISSION_REQUIRED(false),
+  /** Too many connections from this source address. */
+  TOO_MANY_CONNECTIONS(true);
 
   private final boolean retryable;
 

@@ -392,6 +392,10 @@ public final class RelayLink implements AutoCloseable {
       case RATE_LIMITED -> RelayErrorCode.RATE_LIMITED;
       case UNAVAILABLE -> RelayErrorCode.UNAVAILABLE;
       case INTERNAL -> RelayErrorCode.INTERNAL;
+      case STORAGE_FULL -> RelayErrorCode.STORAGE_FULL;
+      case BUDGET_EXCEEDED -> RelayErrorCode.BUDGET_EXCEEDED;
+      case ADMISSION_REQUIRED -> RelayErrorCode.ADMISSION_REQUIRED;
+      case TOO_MANY_CONNECTIONS -> RelayErrorCode.TOO_MANY_CONNECTIONS;
       default -> RelayErrorCode.UNKNOWN;
     };
     return new RelayRejectedException(mapped, reason);

@@ -1,6 +1,6 @@
 package dev.backchannel.netty.relay;
 
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -58,6 +58,8 @@ public final class RelayConfig {
   private final Duration maxInvitationTtl;
   private final int maxPendingStores;
   private final MailboxStore mailboxStore;
+  private final RelayLimits limits;
+  private final byte[] admissionSecret;
 
   private RelayConfig(Builder b) {
     host = b.host;
@@ -76,6 +78,8 @@ public final class RelayConfig {
     maxInvitationTtl = b.maxInvitationTtl;
     maxPendingStores = b.maxPendingStores;
     mailboxStore = b.mailboxStore;
+    limits = b.limits;
+    admissionSecret = b.admissionSecret;
   }
 
   /** A builder with every default, storing in {@code dataDirectory}. */
@@ -101,6 +105,8 @@ public final class RelayConfig {
     b.maxInvitationTtl = maxInvitationTtl;
     b.maxPendingStores = maxPendingStores;
     b.mailboxStore = mailboxStore;
+    b.limits = limits;
+    b.admissionSecret = admissionSecret;
     return b;
   }
 
@@ -184,6 +190,27 @@ public final class RelayConfig {
     return mailboxStore;
   }
 
+  /** The defences against hostile clients, full disks and the relay's own limits. */
+  public RelayLimits limits() {
+    return limits;
+  }
+
+  /** Whether CreateMailbox and PutInvitation need the admission proof (docs/PROTOCOL.md, "Admission"). */
+  public boolean admissionRequired() {
+    return admissionSecret != null;
+  }
+
+  /** The admission secret (a copy), or null; package-private so it never leaves the relay. */
+  byte[] admissionSecret() {
+    return admissionSecret == null ? null : admissionSecret.clone();
+  }
+
+  /** Never shows the admission secret. */
+  @Override
+  public String toString() {
+    return "RelayConfig[" + host + ":" + port + (admissionSecret != null ? ", admission required" : "") + "]";
+  }
+
   /** Validating builder of {@link RelayConfig}. Not thread-safe. */
   public static final class Builder {
     private String host = DEFAULT_HOST;
@@ -202,6 +229,8 @@ public final class RelayConfig {
     private Duration maxInvitationTtl = DEFAULT_MAX_INVITATION_TTL;
     private int maxPendingStores = DEFAULT_MAX_PENDING_STORES;
     private MailboxStore mailboxStore;
+    private RelayLimits limits = RelayLimits.defaults();
+    private byte[] admissionSecret;
 
     private Builder(Path dataDirectory) {
       this.dataDirectory = dataDirectory;
@@ -312,6 +341,25 @@ public final class RelayConfig {
     /** A mailbox store to use instead of the embedded one; the relay closes it on shutdown. */
     public Builder mailboxStore(MailboxStore store) {
       this.mailboxStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The defences against hostile clients, full disks and the relay's own limits. */
+    public Builder limits(RelayLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Requires the admission proof for CreateMailbox and PutInvitation (like smp-server's
+     * create_password): a secret of 16..64 bytes shared out of band with the clients allowed to
+     * create. Everyone else may only send to existing mailboxes (and fetch invitations). The array
+     * is copied; never logged.
+     */
+    public Builder admissionSecret(byte[] secret) {
+      Objects.requireNonNull(secret, "secret");
+      range("admissionSecret length", secret.length, 16, 64);
+      this.admissionSecret = secret.clone();
       return this;
     }
 

@@ -3,7 +3,8 @@ package dev.backchannel.netty.relay;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters of a running relay. Counts only: no ids, no keys. Thread-safe.
+ * Counters of a running relay. Counts only: no ids, no keys. Thread-safe. {@code unwritableClosed}
+ * counts connections closed because they stayed unwritable too long (they stopped reading).
  *
  * @since 0.1
  */
@@ -16,6 +17,7 @@ public final class RelayCounters {
   final AtomicLong expired = new AtomicLong();
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong bytesStored = new AtomicLong();
+  final AtomicLong unwritableClosed = new AtomicLong();
 
   /** A consistent-enough copy of the counters at one moment. */
   public record Snapshot(
@@ -26,12 +28,14 @@ public final class RelayCounters {
       long acknowledged,
       long expired,
       long rejected,
-      long bytesStored) {}
+      long bytesStored,
+      long unwritableClosed) {}
 
   /** The current values. */
   public Snapshot snapshot() {
     return new Snapshot(
         connections.get(), connectionsTotal.get(), stored.get(), delivered.get(),
-        acknowledged.get(), expired.get(), rejected.get(), bytesStored.get());
+        acknowledged.get(), expired.get(), rejected.get(), bytesStored.get(),
+        unwritableClosed.get());
   }
 }

@@ -3,7 +3,7 @@ package dev.backchannel.netty.relay;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.RelayUnavailableException;
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -106,13 +108,16 @@ public final class RelayServer implements AutoCloseable {
         0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    ExecutorService storeExecutor = Executors.newFixedThreadPool(4, daemon("backchannel-relay-store"));
+    // Bounded: a full queue refuses (UNAVAILABLE) instead of growing.
+    ExecutorService storeExecutor = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(config.limits().storeQueueCapacity()), daemon("backchannel-relay-store"));
     ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("backchannel-relay-sweeper"));
     ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     RelayCounters counters = new RelayCounters();
     Subscriptions subscriptions = new Subscriptions(store, storeExecutor, counters);
-    RelayServerInitializer initializer = new RelayServerInitializer(
-        config, ssl, store, storeExecutor, channels, counters, subscriptions);
+    RelayServices services = new RelayServices(config, store, storeExecutor, channels, counters,
+        subscriptions, new MailboxRecords(store), new AddressLimits(config.limits()));
+    RelayServerInitializer initializer = new RelayServerInitializer(services, ssl);
     Channel server;
     try {
       server = new ServerBootstrap()

@@ -1,44 +1,32 @@
 package dev.backchannel.netty.relay;
 
-import dev.backchannel.api.spi.MailboxStore;
 import dev.backchannel.netty.internal.pipeline.Frames;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** The relay's per-connection pipeline: TLS, idle timeout, framing, protobuf, the command handler. */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
-  private final RelayConfig config;
+  private final RelayServices services;
   private final SslContext ssl;
-  private final MailboxStore store;
-  private final ExecutorService storeExecutor;
-  private final io.netty.channel.group.ChannelGroup channels;
-  private final RelayCounters counters;
-  private final Subscriptions subscriptions;
-  private final MailboxRecords records;
 
-  RelayServerInitializer(
-      RelayConfig config, SslContext ssl, MailboxStore store, ExecutorService storeExecutor,
-      io.netty.channel.group.ChannelGroup channels, RelayCounters counters,
-      Subscriptions subscriptions) {
-    this.config = config;
+  RelayServerInitializer(RelayServices services, SslContext ssl) {
+    this.services = services;
     this.ssl = ssl;
-    this.store = store;
-    this.storeExecutor = storeExecutor;
-    this.channels = channels;
-    this.counters = counters;
-    this.subscriptions = subscriptions;
-    this.records = new MailboxRecords(store);
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    RelayConfig config = services.config();
+    RelayLimits limits = config.limits();
+    ch.config().setWriteBufferWaterMark(
+        new WriteBufferWaterMark(limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()));
     ChannelPipeline p = ch.pipeline();
     SslHandler tls = ssl.newHandler(ch.alloc());
     tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
@@ -48,7 +36,6 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("flushes", new FlushConsolidationHandler(256, true));
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     Frames.addCodec(p, config.maxFrameBytes());
-    p.addLast("commands", new RelayConnectionHandler(
-        config, store, storeExecutor, channels, counters, subscriptions, records));
+    p.addLast("commands", new RelayConnectionHandler(services));
   }
 }

@@ -2,8 +2,8 @@ package dev.backchannel.netty.relay;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.netty.internal.wire.Deliver;
 import dev.backchannel.netty.internal.wire.Frame;
 import io.netty.channel.Channel;
@@ -25,6 +25,8 @@ final class Subscriptions {
   private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
   /** Envelopes read from the store per pump step. */
   static final int BATCH = 32;
+  /** Delay before a pump refused by the busy store executor tries again. */
+  static final long RETRY_MILLIS = 50;
 
   private final MailboxStore store;
   private final Executor storeExecutor;
@@ -115,7 +117,8 @@ final class Subscriptions {
           channel.eventLoop().execute(() -> deliver(batch));
         });
       } catch (RejectedExecutionException e) {
-        pumping = false; // shutting down
+        pumping = false; // the store threads are busy (or shutting down): try again shortly
+        channel.eventLoop().schedule(this::pump, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
       }
     }
 

@@ -204,7 +204,8 @@ class RelayAbuseIntegrationTest {
    */
   @Test
   void slowlorisConnectionsAreClosedWhileAGoodClientIsServed() throws Exception {
-    RelayServer relay = relay(RelayConfig.builder(dir).handshakeTimeout(Duration.ofSeconds(2)));
+    RelayServer relay = relay(RelayConfig.builder(dir).handshakeTimeout(Duration.ofSeconds(2))
+        .limits(RelayScaleAbuseIntegrationTest.loopbackCrowd(1_100)));
     RelayLink good = open(relay);
     List<Socket> slow = new ArrayList<>();
     try {

@@ -46,9 +46,9 @@ class RelayConnectionHandlerTest {
     RelayCounters counters = new RelayCounters();
     ch = new EmbeddedChannel();
     Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
-    ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
+    ch.pipeline().addLast(new RelayConnectionHandler(new RelayServices(config, store, storeExecutor,
         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
+        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store), new AddressLimits(config.limits()))));
     ch.pipeline().fireChannelActive();
     assertThat(readFrames()).singleElement().satisfies(f -> {
       assertThat(f.hasHello()).isTrue();

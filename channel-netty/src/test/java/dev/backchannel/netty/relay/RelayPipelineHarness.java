@@ -2,7 +2,7 @@ package dev.backchannel.netty.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.backchannel.api.spi.MailboxStore;
+import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.internal.pipeline.Frames;
 import dev.backchannel.netty.internal.wire.Frame;
 import io.netty.buffer.ByteBuf;
@@ -26,9 +26,9 @@ final class RelayPipelineHarness {
     RelayCounters counters = new RelayCounters();
     EmbeddedChannel ch = new EmbeddedChannel();
     Frames.addCodec(ch.pipeline(), config.maxFrameBytes());
-    ch.pipeline().addLast(new RelayConnectionHandler(config, store, storeExecutor,
+    ch.pipeline().addLast(new RelayConnectionHandler(new RelayServices(config, store, storeExecutor,
         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), counters,
-        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store)));
+        new Subscriptions(store, storeExecutor, counters), new MailboxRecords(store), new AddressLimits(config.limits()))));
     ch.pipeline().fireChannelActive();
     ch.writeInbound(input);
     // Store work runs on the (single-thread) store executor and comes back to the channel's loop.

@@ -1,9 +1,9 @@
 package dev.backchannel.netty.runtime;
 
 import dev.backchannel.api.error.StateStoreException;
-import dev.backchannel.api.spi.MailboxRecord;
-import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.relay.store.StoredEnvelope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.backchannel.api.error.QuotaExceededException;
-import dev.backchannel.api.spi.MailboxRecord;
-import dev.backchannel.api.spi.MailboxStore;
-import dev.backchannel.api.spi.StoredEnvelope;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.relay.store.StoredEnvelope;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.backchannel.api.spi;
+package dev.backchannel.netty.relay.store;
 
 import java.util.Arrays;
 import java.util.HexFormat;

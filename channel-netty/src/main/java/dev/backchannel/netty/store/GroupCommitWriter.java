@@ -1,0 +1,160 @@
+package dev.backchannel.netty.store;
+
+import dev.backchannel.api.error.QuotaExceededException;
+import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.relay.store.StorageFullException;
+import dev.backchannel.netty.relay.store.StoreRefusedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's single writer: one thread takes every queued step (up to {@link #MAX_BATCH}) into
+ * one {@link StagedBatch} written with {@code sync = true}, then completes the steps' futures.
+ * A step that refuses (quota, lifecycle) fails alone and writes nothing; a failed write fails
+ * every step of its batch with {@link StateStoreException} and rolls the ledger back. The queue is
+ * bounded ({@link #MAX_PENDING}); beyond it a step fails at once with a retryable error.
+ */
+final class GroupCommitWriter {
+  static final int MAX_BATCH = 512;
+  static final int MAX_PENDING = 16_384;
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+  /** One operation of the writer; runs on the writer thread against the batch of its group. */
+  @FunctionalInterface
+  interface Step<T> {
+    T apply(StagedBatch batch, UsageLedger ledger) throws Exception;
+  }
+
+  private record Queued<T>(Step<T> step, CompletableFuture<T> done) {
+    void run(StagedBatch batch, UsageLedger ledger, List<Runnable> completions) {
+      try {
+        T v = step.apply(batch, ledger);
+        completions.add(() -> done.complete(v));
+      } catch (QuotaExceededException | StoreRefusedException e) {
+        completions.add(() -> done.completeExceptionally(e));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private final RocksDB db;
+  private final WriteOptions syncWrite;
+  private final UsageLedger ledger;
+  private final BlockingQueue<Queued<?>> queue = new ArrayBlockingQueue<>(MAX_PENDING);
+  private final Thread thread;
+  private volatile boolean closed;
+
+  GroupCommitWriter(RocksDB db, WriteOptions syncWrite, UsageLedger ledger) {
+    this.db = db;
+    this.syncWrite = syncWrite;
+    this.ledger = ledger;
+    thread = new Thread(this::loop, "backchannel-store-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues {@code step}; the future completes once its batch is durable. Never blocks. */
+  <T> CompletableFuture<T> submit(Step<T> step) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new StateStoreException("mailbox store is closed"));
+    } else if (!queue.offer(new Queued<>(step, done))) {
+      done.completeExceptionally(new StateStoreException("mailbox store is overloaded"));
+    }
+    return done;
+  }
+
+  /** Queues {@code step} and waits for it (at most 60 s). */
+  <T> T await(Step<T> step) throws StateStoreException, StoreRefusedException {
+    try {
+      return submit(step).get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateStoreException("interrupted while writing the mailbox store");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof StateStoreException s) {
+        throw s;
+      }
+      if (e.getCause() instanceof StoreRefusedException r) {
+        throw r;
+      }
+      throw new StateStoreException("mailbox store write failed", e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new StateStoreException("mailbox store write timed out");
+    }
+  }
+
+  int pending() {
+    return queue.size();
+  }
+
+  private void loop() {
+    List<Queued<?>> group = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      try {
+        Queued<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closed) {
+            return;
+          }
+          continue;
+        }
+        group.add(first);
+        queue.drainTo(group, MAX_BATCH - 1);
+        write(group);
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  private void write(List<Queued<?>> group) {
+    List<Runnable> completions = new ArrayList<>(group.size());
+    ledger.begin();
+    try (StagedBatch batch = new StagedBatch(db)) {
+      for (Queued<?> q : group) {
+        q.run(batch, ledger, completions);
+      }
+      ledger.flush(batch);
+      db.write(syncWrite, batch.batch());
+    } catch (Exception e) {
+      // Nothing of this group is durable: the ledger forgets it and every step fails.
+      ledger.rollBack();
+      LOG.error("mailbox store write of {} operations failed: {}", group.size(), e.toString());
+      StateStoreException failure = StoreFailures.isNoSpace(e)
+          ? new StorageFullException("mailbox store is out of disk space", e)
+          : new StateStoreException("mailbox store write failed", e);
+      for (Queued<?> q : group) {
+        q.done().completeExceptionally(failure);
+      }
+      StoreFailures.tryResume(db);
+      return;
+    }
+    ledger.commit();
+    completions.forEach(Runnable::run);
+  }
+
+  /** Stops taking steps, lets the queued ones finish (at most 10 s), fails the rest. */
+  void close() {
+    closed = true;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Queued<?> q; (q = queue.poll()) != null; ) {
+      q.done().completeExceptionally(new StateStoreException("mailbox store is closed"));
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.backchannel.netty.store;
+
+import static dev.backchannel.netty.store.StoreKeys.key;
+
+import dev.backchannel.api.error.QuotaExceededException;
+import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.MailboxStore.AppendLimits;
+import dev.backchannel.netty.relay.store.MailboxStore.Appended;
+import dev.backchannel.netty.relay.store.StoreRefusedException;
+import dev.backchannel.netty.relay.store.StoreRefusedException.Reason;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.rocksdb.RocksDBException;
+
+/**
+ * The mailbox store's write steps. Each runs on the writer thread inside one group-commit batch,
+ * reads what the batch so far leaves (so a step sees every earlier step of its batch), checks
+ * everything it depends on — existence, owner, lock, quota, watermark — and only then stages its
+ * writes: a refused step writes nothing. Stateless.
+ */
+final class MailboxWrites {
+  /** Most mailbox rows one delete step walks (a mailbox holds at most its quota of envelopes). */
+  static final int MAX_ROWS_PER_DELETE = 1 << 24;
+
+  private MailboxWrites() {}
+
+  static boolean create(StagedBatch b, MailboxRecord m) throws RocksDBException {
+    byte[] k = key(StoreKeys.MAILBOX, m.mailboxId());
+    if (b.get(k) != null) {
+      return false;
+    }
+    b.put(k, StoreCodec.mailbox(m));
+    return true;
+  }
+
+  private static MailboxRecord existing(StagedBatch b, byte[] id) throws RocksDBException {
+    byte[] v = b.get(key(StoreKeys.MAILBOX, id));
+    return v == null ? null : StoreCodec.mailbox(id, v);
+  }
+
+  static Appended append(StagedBatch b, UsageLedger ledger, byte[] id, byte[] mid, byte[] body,
+      long expiresAtMillis, AppendLimits limits, byte[] provenSender, boolean checkLock, long nowMillis)
+      throws RocksDBException, StoreRefusedException, QuotaExceededException {
+    MailboxRecord m = existing(b, id);
+    if (m == null) {
+      throw new StoreRefusedException(Reason.NO_SUCH_MAILBOX, "no such mailbox");
+    }
+    Optional<byte[]> locked = m.lockedSenderKey();
+    if (checkLock && locked.isPresent()
+        && (provenSender == null || !Arrays.equals(locked.get(), provenSender))) {
+      throw new StoreRefusedException(Reason.LOCKED, "mailbox is locked to another sender");
+    }
+    byte[] dedupe = b.get(key(StoreKeys.DEDUPE, id, mid));
+    if (dedupe != null) {
+      return new Appended(StoreKeys.u64(dedupe, 0), true);
+    }
+    byte[] tomb = b.get(key(StoreKeys.TOMBSTONE, id, mid));
+    if (tomb != null && StoreKeys.u64(tomb, 0) > nowMillis) {
+      return new Appended(StoreKeys.u64(tomb, 8), true); // delivered and acknowledged already
+    }
+    UsageLedger.Usage u = ledger.of(id);
+    if (u.envelopes + 1 > limits.maxEnvelopes() || u.bytes + body.length > limits.maxBytes()) {
+      throw new QuotaExceededException("mailbox holds " + u.envelopes + " envelopes / " + u.bytes
+          + " bytes; quota " + limits.maxEnvelopes() + " / " + limits.maxBytes());
+    }
+    if (ledger.total() + body.length > limits.maxStoreBytes()) {
+      throw new StoreRefusedException(Reason.STORAGE_FULL, "relay storage is full");
+    }
+    long seq = u.nextSequence++;
+    u.envelopes++;
+    u.bytes += body.length;
+    byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, StoreKeys.u64(seq));
+    b.put(envelopeKey, StoreCodec.envelope(mid, expiresAtMillis, body));
+    b.put(key(StoreKeys.DEDUPE, id, mid), StoreKeys.u64(seq));
+    b.put(StoreKeys.expiryKey(expiresAtMillis, envelopeKey), new byte[0]);
+    ledger.write(b, id, u);
+    ledger.addTotal(b, body.length);
+    return new Appended(seq, false);
+  }
+
+  /** Removes one envelope by message id; tombstones it until {@code tombstoneUntil} if that is positive. */
+  static boolean remove(StagedBatch b, UsageLedger ledger, byte[] id, byte[] mid, long tombstoneUntil)
+      throws RocksDBException {
+    byte[] dedupeKey = key(StoreKeys.DEDUPE, id, mid);
+    byte[] seq = b.get(dedupeKey);
+    if (seq == null) {
+      return false;
+    }
+    removeEnvelope(b, ledger, id, seq);
+    if (tombstoneUntil > 0) {
+      byte[] tombKey = key(StoreKeys.TOMBSTONE, id, mid);
+      b.put(tombKey, StoreCodec.tombstone(tombstoneUntil, StoreKeys.u64(seq, 0)));
+      b.put(StoreKeys.expiryKey(tombstoneUntil, tombKey), new byte[0]);
+    }
+    return true;
+  }
+
+  /** Removes the envelope at {@code seq} (8 bytes) with its dedupe and index rows and its usage. */
+  static boolean removeEnvelope(StagedBatch b, UsageLedger ledger, byte[] id, byte[] seq)
+      throws RocksDBException {
+    byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, seq);
+    byte[] value = b.get(envelopeKey);
+    if (value == null) {
+      return false;
+    }
+    b.delete(envelopeKey);
+    b.delete(key(StoreKeys.DEDUPE, id, StoreCodec.envelopeMessageId(value)));
+    b.delete(StoreKeys.expiryKey(StoreCodec.envelopeExpiry(value), envelopeKey));
+    UsageLedger.Usage u = ledger.of(id);
+    u.envelopes--;
+    u.bytes -= StoreCodec.envelopeBodyLength(value);
+    ledger.write(b, id, u);
+    ledger.addTotal(b, -StoreCodec.envelopeBodyLength(value));
+    return true;
+  }
+
+  static Optional<MailboxRecord> lock(StagedBatch b, byte[] id, byte[] owner, byte[] sender)
+      throws RocksDBException, StoreRefusedException {
+    MailboxRecord m = existing(b, id);
+    if (m == null) {
+      return Optional.empty();
+    }
+    if (!Arrays.equals(m.ownerKey(), owner)) {
+      throw new StoreRefusedException(Reason.OWNER_CHANGED, "owner key changed");
+    }
+    MailboxRecord locked = m.lockedTo(sender);
+    b.put(key(StoreKeys.MAILBOX, id), StoreCodec.mailbox(locked));
+    return Optional.of(locked);
+  }
+
+  /** Replaces the record of an existing mailbox; a deleted mailbox is not revived. */
+  static boolean update(StagedBatch b, MailboxRecord m) throws RocksDBException {
+    if (existing(b, m.mailboxId()) == null) {
+      return false;
+    }
+    b.put(key(StoreKeys.MAILBOX, m.mailboxId()), StoreCodec.mailbox(m));
+    return true;
+  }
+
+  static boolean delete(StagedBatch b, UsageLedger ledger, byte[] id, byte[] owner)
+      throws RocksDBException, StoreRefusedException {
+    MailboxRecord m = existing(b, id);
+    if (m == null) {
+      return false;
+    }
+    if (owner != null && !Arrays.equals(m.ownerKey(), owner)) {
+      throw new StoreRefusedException(Reason.OWNER_CHANGED, "owner key changed");
+    }
+    deleteAll(b, ledger, id);
+    return true;
+  }
+
+  /** Deletes the mailbox with its envelopes, tombstones, idle deadline and their index rows. */
+  static void deleteAll(StagedBatch b, UsageLedger ledger, byte[] id) throws RocksDBException {
+    b.delete(key(StoreKeys.MAILBOX, id));
+    for (StagedBatch.Entry e : b.withPrefix(key(StoreKeys.ENVELOPE, id), MAX_ROWS_PER_DELETE)) {
+      b.delete(e.key());
+      b.delete(key(StoreKeys.DEDUPE, id, StoreCodec.envelopeMessageId(e.value())));
+      b.delete(StoreKeys.expiryKey(StoreCodec.envelopeExpiry(e.value()), e.key()));
+      ledger.addTotal(b, -StoreCodec.envelopeBodyLength(e.value()));
+    }
+    for (StagedBatch.Entry e : b.withPrefix(key(StoreKeys.TOMBSTONE, id), MAX_ROWS_PER_DELETE)) {
+      b.delete(e.key());
+      b.delete(StoreKeys.expiryKey(StoreKeys.u64(e.value(), 0), e.key()));
+    }
+    byte[] idleKey = key(StoreKeys.IDLE, id);
+    byte[] idle = b.get(idleKey);
+    if (idle != null) {
+      b.delete(idleKey);
+      b.delete(StoreKeys.expiryKey(StoreKeys.u64(idle, 0), idleKey));
+    }
+    ledger.forget(b, id);
+  }
+
+  static boolean touch(StagedBatch b, byte[] id, long idleUntil) throws RocksDBException {
+    if (existing(b, id) == null) {
+      return false;
+    }
+    byte[] idleKey = key(StoreKeys.IDLE, id);
+    byte[] old = b.get(idleKey);
+    if (old != null) {
+      b.delete(StoreKeys.expiryKey(StoreKeys.u64(old, 0), idleKey));
+    }
+    b.put(idleKey, StoreKeys.u64(idleUntil));
+    b.put(StoreKeys.expiryKey(idleUntil, idleKey), new byte[0]);
+    return true;
+  }
+
+  static void putInvitation(StagedBatch b, UsageLedger ledger, byte[] invitationId, byte[] bundle,
+      long expiresAtMillis) throws RocksDBException {
+    byte[] k = key(StoreKeys.INVITATION, invitationId);
+    byte[] old = b.get(k);
+    if (old != null) {
+      b.delete(StoreKeys.expiryKey(StoreKeys.u64(old, 0), k));
+      ledger.addTotal(b, -(old.length - 8));
+    }
+    b.put(k, StoreCodec.invitation(bundle, expiresAtMillis));
+    b.put(StoreKeys.expiryKey(expiresAtMillis, k), new byte[0]);
+    ledger.addTotal(b, bundle.length);
+  }
+
+  static boolean removeInvitation(StagedBatch b, UsageLedger ledger, byte[] k) throws RocksDBException {
+    byte[] v = b.get(k);
+    if (v == null) {
+      return false;
+    }
+    b.delete(k);
+    b.delete(StoreKeys.expiryKey(StoreKeys.u64(v, 0), k));
+    ledger.addTotal(b, -(v.length - 8));
+    return true;
+  }
+
+  /** Removes the listed envelopes of one mailbox; returns how many were stored. */
+  static int removeAll(StagedBatch b, UsageLedger ledger, byte[] id, List<byte[]> mids, long tombstoneUntil)
+      throws RocksDBException {
+    int n = 0;
+    for (byte[] mid : mids) {
+      if (remove(b, ledger, id, mid, tombstoneUntil)) {
+        n++;
+      }
+    }
+    return n;
+  }
+}

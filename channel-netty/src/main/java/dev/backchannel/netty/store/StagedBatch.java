@@ -1,0 +1,111 @@
+package dev.backchannel.netty.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One group-commit unit of the writer: a RocksDB {@link WriteBatch} plus what it stages, so that a
+ * later operation of the same batch reads what an earlier one wrote (staged writes win over the
+ * database). Used by the writer thread only; closed after its write.
+ */
+final class StagedBatch implements AutoCloseable {
+  private final RocksDB db;
+  private final WriteBatch batch = new WriteBatch();
+  private final Map<Key, byte[]> staged = new HashMap<>();
+
+  StagedBatch(RocksDB db) {
+    this.db = db;
+  }
+
+  /** A byte-array map key. */
+  record Key(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Key[" + bytes.length + " bytes]";
+    }
+  }
+
+  /** A key and its value as the batch so far would leave them. */
+  record Entry(byte[] key, byte[] value) {}
+
+  WriteBatch batch() {
+    return batch;
+  }
+
+  /** {@code key}'s value as the batch so far would leave it (null if absent). */
+  byte[] get(byte[] key) throws RocksDBException {
+    Key k = new Key(key);
+    if (staged.containsKey(k)) {
+      return staged.get(k);
+    }
+    return db.get(key);
+  }
+
+  void put(byte[] key, byte[] value) throws RocksDBException {
+    batch.put(key, value);
+    staged.put(new Key(key), value);
+  }
+
+  void delete(byte[] key) throws RocksDBException {
+    batch.delete(key);
+    staged.put(new Key(key), null);
+  }
+
+  /**
+   * Every entry whose key starts with {@code prefix}, as the batch so far would leave them (rows
+   * written earlier in this batch included, rows it deleted excluded), at most {@code max}.
+   */
+  List<Entry> withPrefix(byte[] prefix, int max) {
+    List<Entry> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(prefix); it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max; it.next()) {
+        Key k = new Key(it.key());
+        if (!staged.containsKey(k)) {
+          out.add(new Entry(k.bytes(), it.value()));
+        }
+      }
+    }
+    for (Map.Entry<Key, byte[]> e : staged.entrySet()) {
+      if (out.size() >= max) {
+        break;
+      }
+      if (e.getValue() != null && StoreKeys.startsWith(e.getKey().bytes(), prefix)) {
+        out.add(new Entry(e.getKey().bytes(), e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  /** Keys in the database in {@code [from, to)}, at most {@code max} (the caller re-reads staged values). */
+  List<byte[]> committedKeys(byte[] from, byte[] to, int max) {
+    List<byte[]> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(from); it.isValid() && out.size() < max && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
+        out.add(it.key());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    batch.close();
+  }
+}
