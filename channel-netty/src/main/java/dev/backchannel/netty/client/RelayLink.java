@@ -98,6 +98,7 @@ public final class RelayLink implements AutoCloseable {
   private final Duration maxBackoff;
   private final Duration requestTimeout;
   private final int maxFrameBytes;
+  private final boolean retryRefusedSends;
   private final PinningTrustManager trust;
   private final SslContext ssl;
   private final MultiThreadIoEventLoopGroup group;
@@ -151,6 +152,7 @@ public final class RelayLink implements AutoCloseable {
     this.maxBackoff = b.maxBackoff;
     this.requestTimeout = b.requestTimeout;
     this.maxFrameBytes = b.maxFrameBytes;
+    this.retryRefusedSends = b.retryRefusedSends;
     this.trust = new PinningTrustManager(address.keySha256());
     try {
       this.ssl = RelayKeyMaterial.clientContext(trust);
@@ -619,6 +621,14 @@ public final class RelayLink implements AutoCloseable {
     boolean permanent = refusal instanceof RelayRejectedException r && !r.code().retryable();
     CompletableFuture<Boolean> cancel = cancels.remove(key);
     ByteBuffer mailbox = ByteBuffer.wrap(e.mailboxId());
+    if (refusal != null && !permanent && cancel == null && !retryRefusedSends) {
+      // The old contract: the caller hears of the refusal; the entry stays for the next reconnect.
+      CompletableFuture<Void> f = sendFutures.remove(key);
+      if (f != null) {
+        f.completeExceptionally(refusal);
+      }
+      return;
+    }
     if (refusal != null && !permanent && cancel == null) {
       SendRetry retry = held.hold(e);
       if (retry != null) {
@@ -922,6 +932,7 @@ public final class RelayLink implements AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private int maxFrameBytes = 72 * 1024;
+    private boolean retryRefusedSends = true;
 
     private Builder(RelayAddress address) {
       this.address = Objects.requireNonNull(address, "address");
@@ -955,6 +966,17 @@ public final class RelayLink implements AutoCloseable {
         throw new IllegalArgumentException("request timeout must be positive, got " + timeout);
       }
       this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether a send the relay refuses for a while (mailbox full, rate limited, storage
+     * unavailable) is retried in the background until it passes (default), or fails its future at
+     * once, staying in the outbox for the next reconnect (for tools and tests that want to see
+     * each refusal).
+     */
+    public Builder retryRefusedSends(boolean retry) {
+      this.retryRefusedSends = retry;
       return this;
     }
 

@@ -34,6 +34,8 @@ final class Connection {
   final Map<ByteBuffer, Subscriptions.Subscription> subscribed = new HashMap<>();
   /** Sender keys this connection proved, by mailbox. */
   final Map<ByteBuffer, byte[]> authorizedSenders = new HashMap<>();
+  /** This connection's sends that go through a store thread, kept in the client's order. */
+  private OrderedTasks sends;
   int creations;
   private final Runnable drain;
 
@@ -116,10 +118,18 @@ final class Connection {
   }
 
   /** Runs {@code task} (which completes request {@code rid}) on a store thread, or refuses it. */
+  /** Whether sends of this connection wait on a store thread (a later one must queue behind them). */
+  boolean sendsQueued() {
+    return sends != null && sends.busy();
+  }
+
   void execute(long rid, Runnable task) {
     ExecutorService executor = services.storeExecutor();
+    if (sends == null) {
+      sends = new OrderedTasks(executor);
+    }
     try {
-      executor.execute(task);
+      sends.execute(task);
     } catch (RejectedExecutionException e) {
       boolean down = executor.isShutdown();
       complete(Frames.error(rid, ErrorCode.UNAVAILABLE, down ? "relay is shutting down" : "relay is busy, retry later"));

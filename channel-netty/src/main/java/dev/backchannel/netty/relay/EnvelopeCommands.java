@@ -50,8 +50,14 @@ final class EnvelopeCommands {
     c.started();
     MailboxRecord known = c.services.records().cached(id);
     byte[] authorized = c.authorizedSenders.get(ByteBuffer.wrap(id));
-    if (known != null && mayOmitSignature(known, authorized)) {
-      append(c, rid, id, mid, body, s.getBody(), authorized);
+    // A send that carries its own signature still counts if the mailbox is locked to its key
+    // between the cache (or the read below) and the store's write step.
+    java.util.function.Supplier<byte[]> signed = s.getSenderKey().size() == 32 && !s.getSenderSignature().isEmpty()
+        ? () -> c.verify(s.getSenderKey().toByteArray(), CommandAuth.SEND, id, CommandAuth.sendExtra(mid, body),
+            s.getSenderSignature()) ? s.getSenderKey().toByteArray() : null
+        : null;
+    if (known != null && mayOmitSignature(known, authorized) && !c.sendsQueued()) {
+      append(c, rid, id, mid, body, s.getBody(), authorized, signed);
       return;
     }
     c.execute(rid, () -> {
@@ -77,7 +83,7 @@ final class EnvelopeCommands {
         }
         proven = locked;
       }
-      append(c, rid, id, mid, body, s.getBody(), proven);
+      append(c, rid, id, mid, body, s.getBody(), proven, proven == authorized ? signed : null);
     });
   }
 
@@ -92,7 +98,7 @@ final class EnvelopeCommands {
 
   /** Appends through the store's checked write step and answers once durable (any thread). */
   private static void append(Connection c, long rid, byte[] id, byte[] mid, byte[] body, ByteString bodyBytes,
-      byte[] proven) {
+      byte[] proven, java.util.function.Supplier<byte[]> signed) {
     RelayConfig config = c.config;
     long expiresAt = System.currentTimeMillis() + config.envelopeTtl().toMillis();
     var limits = new MailboxStore.AppendLimits(config.maxEnvelopesPerMailbox(), config.maxBytesPerMailbox(),
@@ -100,6 +106,17 @@ final class EnvelopeCommands {
     c.services.store().appendChecked(id, mid, body, expiresAt, limits, proven).whenComplete((appended, err) -> {
       if (err != null) {
         Frame reply = Replies.failure(rid, err);
+        if (signed != null && reply.getError().getCode() == ErrorCode.LOCKED) {
+          c.execute(rid, () -> {
+            byte[] sender = signed.get();
+            if (sender == null) {
+              c.complete(reply);
+            } else {
+              append(c, rid, id, mid, body, bodyBytes, sender, null);
+            }
+          });
+          return;
+        }
         if (reply.getError().getCode() == ErrorCode.UNAVAILABLE) {
           LOG.warn("store of an envelope for {} failed: {}", RelayConnectionHandler.shortId(id),
               Replies.unwrap(err).toString());

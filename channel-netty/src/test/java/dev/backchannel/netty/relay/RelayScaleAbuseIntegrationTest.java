@@ -258,7 +258,10 @@ class RelayScaleAbuseIntegrationTest {
     RelayServer relay = opened.relay(RelayConfig.builder(dir).maxEnvelopesPerMailbox(50)
         .maxBytesPerMailbox(64L * 1024 * 1024).maxRequestsPerSecond(100_000));
     RelayLink owner = opened.link(relay);
-    RelayLink flooder = opened.link(relay);
+    // The flooder hears of every refusal at once instead of retrying in the background.
+    RelayLink flooder = opened.add(RelayLink.builder(relay.address()).retryRefusedSends(false)
+        .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300)).build());
+    flooder.awaitConnected(Duration.ofSeconds(20));
     RelayLink good = opened.link(relay);
     Box full = new Box().create(owner);
     Box other = new Box().create(owner).subscribe(owner);
