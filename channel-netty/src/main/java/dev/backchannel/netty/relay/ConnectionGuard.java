@@ -27,6 +27,7 @@ final class ConnectionGuard {
   private long lastRefillNanos;
   private int pending;
   private ScheduledFuture<?> unwritableClose;
+  private boolean waitingForTokens;
 
   ConnectionGuard(Channel channel, RelayConfig config, RelayCounters counters) {
     this.channel = channel;
@@ -51,7 +52,29 @@ final class ConnectionGuard {
 
   /** Whether a frame arriving now must wait. */
   boolean shut() {
-    return !channel.isWritable() || pending >= config.maxPendingStores() || !held.isEmpty();
+    return waitingForTokens || !channel.isWritable() || pending >= config.maxPendingStores() || !held.isEmpty();
+  }
+
+  /**
+   * A frame came over the request rate: it waits, first in line, and reading stops until a token
+   * is due (pacing keeps the client's order; refusing would let later requests overtake it).
+   *
+   * @return nanoseconds until the next token, or -1 if too many frames are held (close then)
+   */
+  long overRate(Frame frame) {
+    if (held.size() >= MAX_HELD_FRAMES) {
+      return -1;
+    }
+    held.addFirst(frame);
+    waitingForTokens = true;
+    update();
+    double rate = config.maxRequestsPerSecond();
+    return Math.max(100_000L, (long) ((1 - tokens) * 1e9 / rate));
+  }
+
+  /** A token is due: held frames may go again. */
+  void tokensDue() {
+    waitingForTokens = false;
   }
 
   /**
@@ -70,7 +93,7 @@ final class ConnectionGuard {
 
   /** The next held frame if the gate is open, else null. */
   Frame nextHeld() {
-    if (held.isEmpty() || !channel.isWritable() || pending >= config.maxPendingStores()) {
+    if (waitingForTokens || held.isEmpty() || !channel.isWritable() || pending >= config.maxPendingStores()) {
       return null;
     }
     return held.poll();

@@ -155,7 +155,16 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     long rid = frame.getRequestId();
     Connection c = connection;
     if (!guard.allow()) {
-      c.fail(rid, ErrorCode.RATE_LIMITED, "too many requests", false);
+      long wait = guard.overRate(frame);
+      if (wait < 0) {
+        c.fail(rid, ErrorCode.RATE_LIMITED, "too many requests held over the rate", true);
+        return;
+      }
+      counters.rateLimited.incrementAndGet();
+      ctx.executor().schedule(() -> {
+        guard.tokensDue();
+        drain(ctx);
+      }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
       return;
     }
     if (rid == 0) {

@@ -18,6 +18,8 @@ public final class RelayCounters {
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong bytesStored = new AtomicLong();
   final AtomicLong unwritableClosed = new AtomicLong();
+  /** Requests that came over a connection's rate and waited for it (paced, not refused). */
+  final AtomicLong rateLimited = new AtomicLong();
 
   /** A consistent-enough copy of the counters at one moment. */
   public record Snapshot(
@@ -29,13 +31,14 @@ public final class RelayCounters {
       long expired,
       long rejected,
       long bytesStored,
-      long unwritableClosed) {}
+      long unwritableClosed,
+      long rateLimited) {}
 
   /** The current values. */
   public Snapshot snapshot() {
     return new Snapshot(
         connections.get(), connectionsTotal.get(), stored.get(), delivered.get(),
         acknowledged.get(), expired.get(), rejected.get(), bytesStored.get(),
-        unwritableClosed.get());
+        unwritableClosed.get(), rateLimited.get());
   }
 }
