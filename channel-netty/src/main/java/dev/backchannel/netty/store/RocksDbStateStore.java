@@ -2,12 +2,15 @@ package dev.backchannel.netty.store;
 
 import dev.backchannel.api.error.AuthenticationFailedException;
 import dev.backchannel.api.error.MalformedInputException;
+import dev.backchannel.api.error.PassphraseRejectedException;
+import dev.backchannel.api.error.StateLockedException;
 import dev.backchannel.api.error.StateStoreException;
 import dev.backchannel.api.spi.StateStore;
 import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.crypto.atrest.Argon2idParameters;
 import dev.backchannel.crypto.atrest.PassphraseKeys;
 import dev.backchannel.crypto.atrest.StateSealer;
+import dev.backchannel.netty.internal.fs.OwnerOnly;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,8 +34,13 @@ import org.rocksdb.WriteOptions;
  * ({@link StateSealer}, key from Argon2id); keys are opaque names that carry no secret.
  *
  * <p>The store remembers whether it was created with a passphrase: opening an encrypted store
- * without one, or with a wrong one, fails with {@link StateStoreException} and changes nothing.
- * Thread-safe.
+ * without one, or with a wrong one, fails with {@link PassphraseRejectedException} and changes
+ * nothing. A directory another store has open (in this process or another) fails with
+ * {@link StateLockedException}.
+ *
+ * <p>On POSIX file systems a directory the store creates is {@code rwx------}, and the files in
+ * it are made {@code rw-------} when the store opens and when it closes (RocksDB creates its
+ * files with the process's umask; the directory keeps others out in between). Thread-safe.
  *
  * @since 0.1
  */
@@ -45,13 +53,15 @@ public final class RocksDbStateStore implements StateStore {
   private static final byte[] CHECK_KEY = "~check".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CHECK_VALUE = "Backchannel state".getBytes(StandardCharsets.US_ASCII);
 
+  private final Path directory;
   private final Options options;
   private final RocksDB db;
   private final WriteOptions sync;
   private final StateSealer sealer;
   private volatile boolean closed;
 
-  private RocksDbStateStore(Options options, RocksDB db, StateSealer sealer) {
+  private RocksDbStateStore(Options options, RocksDB db, StateSealer sealer, Path directory) {
+    this.directory = directory;
     this.options = options;
     this.db = db;
     this.sync = new WriteOptions().setSync(true);
@@ -63,23 +73,28 @@ public final class RocksDbStateStore implements StateStore {
    *
    * @param passphrase null for no encryption at rest; zeroed by this call
    * @param params Argon2id cost for a new store (an existing one keeps its own)
-   * @throws StateStoreException if the store cannot be opened, or the passphrase is wrong or
-   *     missing for an encrypted store, or given for a plain one
+   * @throws StateLockedException if another store has the directory open
+   * @throws PassphraseRejectedException if the passphrase is wrong or missing for an encrypted
+   *     store, or given for a plain one
+   * @throws StateStoreException if the store cannot be opened for another reason
    */
   public static RocksDbStateStore open(Path directory, char[] passphrase, Argon2idParameters params)
       throws StateStoreException {
     Options options = new Options().setCreateIfMissing(true);
     RocksDB db;
     try {
-      Files.createDirectories(directory);
+      OwnerOnly.createDirectories(directory);
       db = RocksDB.open(options, directory.toString());
     } catch (java.io.IOException | RocksDBException e) {
       options.close();
       if (passphrase != null) {
         java.util.Arrays.fill(passphrase, '\0');
       }
-      throw new StateStoreException("cannot open the state in " + directory
-          + " (is another process using it?)", e);
+      if (e instanceof RocksDBException r && isLockHeld(r)) {
+        throw new StateLockedException("the state in " + directory
+            + " is in use by another process", e);
+      }
+      throw new StateStoreException("cannot open the state in " + directory, e);
     }
     try {
       byte[] meta = db.get(META_KEY);
@@ -107,10 +122,10 @@ public final class RocksDbStateStore implements StateStore {
       } else {
         boolean encrypted = meta.length > 1 && meta[1] == 1;
         if (encrypted && passphrase == null) {
-          throw new StateStoreException("this state is encrypted: a passphrase is needed");
+          throw new PassphraseRejectedException("this state is encrypted: a passphrase is needed");
         }
         if (!encrypted && passphrase != null) {
-          throw new StateStoreException("this state was created without a passphrase");
+          throw new PassphraseRejectedException("this state was created without a passphrase");
         }
         if (encrypted) {
           ByteBuffer m = ByteBuffer.wrap(meta, 2, meta.length - 2);
@@ -124,16 +139,17 @@ public final class RocksDbStateStore implements StateStore {
             sealer.open("~check", db.get(CHECK_KEY));
           } catch (AuthenticationFailedException | MalformedInputException e) {
             sealer.close();
-            throw new StateStoreException("wrong passphrase");
+            throw new PassphraseRejectedException("wrong passphrase");
           }
         }
       }
-      return new RocksDbStateStore(options, db, sealer);
+      OwnerOnly.restrictFiles(directory);
+      return new RocksDbStateStore(options, db, sealer, directory);
     } catch (StateStoreException e) {
       db.close();
       options.close();
       throw e;
-    } catch (RocksDBException | RuntimeException e) {
+    } catch (RocksDBException | java.io.IOException | RuntimeException e) {
       db.close();
       options.close();
       throw new StateStoreException("cannot open the state in " + directory, e);
@@ -142,6 +158,17 @@ public final class RocksDbStateStore implements StateStore {
         java.util.Arrays.fill(passphrase, '\0');
       }
     }
+  }
+
+  /**
+   * Whether RocksDB refused the directory because its {@code LOCK} file is held: by another
+   * process ("While lock file: …: Resource temporarily unavailable") or by another store in this
+   * one ("lock hold by current process"). RocksDB reports both as an I/O error with this text only.
+   */
+  static boolean isLockHeld(RocksDBException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    return m.contains("lock file") || m.contains("lock hold by current process")
+        || m.contains("LOCK: ");
   }
 
   private static byte[] key(String k) {
@@ -219,6 +246,11 @@ public final class RocksDbStateStore implements StateStore {
     db.close();
     sync.close();
     options.close();
+    try {
+      OwnerOnly.restrictFiles(directory);
+    } catch (java.io.IOException e) {
+      // best effort: the directory itself is owner-only
+    }
   }
 
   @Override

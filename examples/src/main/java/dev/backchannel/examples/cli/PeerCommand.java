@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code peer --state DIR <command>}: one party of Backchannel from the command line. Its state
  * directory holds the peer's durable state ({@code peer/}), the relay it uses and which contacts
- * were already announced; it is created on first use.
+ * were already announced; it is created on first use, readable by its owner only. {@code --state}
+ * is checked when a command runs, so that {@code --help} needs no other option.
  */
 @Command(name = "peer", mixinStandardHelpOptions = true,
     description = "Act as one party: invite, accept, send, receive, verify.",
@@ -44,19 +45,18 @@ import picocli.CommandLine.Model.CommandSpec;
         PeerCommand.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
         PeerCommand.Chat.class})
 public final class PeerCommand {
-  @Option(names = "--state", required = true, description = "State directory (created on first use).")
+  @Option(names = "--state", paramLabel = "DIR",
+      description = "State directory (required; created on first use, owner-only).")
   Path state;
 
   @Option(names = "--passphrase-env", paramLabel = "VAR",
       description = "Read the passphrase that encrypts the state from environment variable VAR.")
   String passphraseEnv;
 
-  @Option(names = "--verbose", description = "Print stack traces on errors.")
-  boolean verbose;
-
   @Spec CommandSpec spec;
 
   private static final Duration RELAY_WAIT = Duration.ofSeconds(20);
+  private static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
 
   // ------------------------------------------------------------------ shared helpers
 
@@ -77,13 +77,14 @@ public final class PeerCommand {
   }
 
   private void saveRelay(RelayAddress relay) throws IOException {
-    Files.createDirectories(state);
+    PrivateFiles.createDirectories(state);
     Properties p = new Properties();
     p.setProperty("relay", relay.toString());
     Path tmp = state.resolve("cli.properties.tmp");
-    try (var out = Files.newBufferedWriter(tmp)) {
-      p.store(out, "backchannel peer settings");
-    }
+    java.io.StringWriter text = new java.io.StringWriter();
+    p.store(text, "backchannel peer settings");
+    Files.deleteIfExists(tmp);
+    PrivateFiles.write(tmp, text.toString());
     Files.move(tmp, settingsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
@@ -95,6 +96,11 @@ public final class PeerCommand {
 
   /** Opens the peer; {@code needRelay} false for commands that only read local state. */
   Peer open(RelayAddress relay, boolean needRelay) throws Exception {
+    return open(relay, needRelay ? CONNECT_WAIT : null);
+  }
+
+  /** Opens the peer and waits up to {@code relayWait} for the relay (null: does not wait). */
+  Peer open(RelayAddress relay, Duration relayWait) throws Exception {
     RelayAddress r = relay;
     Optional<RelayAddress> saved = savedRelay();
     if (r == null) {
@@ -112,9 +118,9 @@ public final class PeerCommand {
       b.passphrase(v.toCharArray());
     }
     Peer peer = b.build();
-    if (needRelay) {
+    if (relayWait != null) {
       try {
-        peer.awaitRelay(Duration.ofSeconds(10));
+        peer.awaitRelay(relayWait);
       } catch (Exception e) {
         peer.close();
         throw e;
@@ -144,21 +150,23 @@ public final class PeerCommand {
   }
 
   void announce(Conversation c, PrintWriter out) throws IOException {
-    out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().digits());
+    out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().formatted());
     out.flush();
-    Files.writeString(announcedFile(), c.name() + "\n", StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    PrivateFiles.append(announcedFile(), c.name() + "\n");
   }
 
   /** Runs {@code body} and turns failures into one {@code error:} line and an exit code. */
   int run(Callable<Integer> body) {
+    if (state == null) {
+      return CliErrors.usage(spec.commandLine(), "Missing required option: '--state=DIR'");
+    }
     try {
       return body.call();
     } catch (Throwable e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       PrintWriter err = spec.commandLine().getErr();
       err.println("error: " + ExitCodes.advice(cause));
-      if (verbose) {
+      if (CliErrors.verbose(spec)) {
         cause.printStackTrace(err);
       }
       err.flush();
@@ -250,10 +258,10 @@ public final class PeerCommand {
   static final class Send implements Callable<Integer> {
     @ParentCommand PeerCommand peer;
 
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The contact to write to (see 'contacts').")
     String name;
 
-    @Parameters(index = "1", paramLabel = "TEXT")
+    @Parameters(index = "1", paramLabel = "TEXT", description = "The message (quote it; at most 64 KiB).")
     String text;
 
     @Override
@@ -281,7 +289,8 @@ public final class PeerCommand {
   static final class Receive implements Callable<Integer> {
     @ParentCommand PeerCommand peer;
 
-    @Option(names = "--timeout", defaultValue = "10", description = "Seconds to wait (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10",
+        description = "Seconds to wait in all, connecting to the relay included (default ${DEFAULT-VALUE}).")
     int timeout;
 
     @Option(names = "--count", defaultValue = "-1", description = "Exit after this many messages.")
@@ -293,9 +302,10 @@ public final class PeerCommand {
         if (timeout < 0) {
           throw new MalformedInputException("--timeout must not be negative");
         }
-        try (Peer p = peer.open(null)) {
+        // The deadline covers opening and connecting too; at least a second to connect.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        try (Peer p = peer.open(null, Duration.ofSeconds(Math.max(1, timeout)))) {
           PrintWriter out = peer.spec.commandLine().getOut();
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
           int got = 0;
           while (count < 0 || got < count) {
             Set<String> seen = peer.announced();
@@ -335,7 +345,7 @@ public final class PeerCommand {
         try (Peer p = peer.open(null, false)) {
           PrintWriter out = peer.spec.commandLine().getOut();
           for (Conversation c : p.conversations()) {
-            out.println(c.name() + " safety-number: " + c.safetyNumber().digits() + " "
+            out.println(c.name() + " safety-number: " + c.safetyNumber().formatted() + " "
                 + (c.isVerified() ? "verified" : "unverified"));
           }
           out.flush();
@@ -350,7 +360,7 @@ public final class PeerCommand {
   static final class Verify implements Callable<Integer> {
     @ParentCommand PeerCommand peer;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The contact whose safety number you compared.")
     String name;
 
     @Override
@@ -371,7 +381,7 @@ public final class PeerCommand {
   static final class Chat implements Callable<Integer> {
     @ParentCommand PeerCommand peer;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The contact to chat with.")
     String name;
 
     @Override

@@ -22,11 +22,14 @@ import picocli.CommandLine.Spec;
  * <p>Output and exit code: {@code valid: TITLE} then one {@code signed-by: FINGERPRINT LABEL} line
  * per party, exit 0; {@code invalid: REASON}, exit 1 (a changed byte, a text that does not match,
  * a failing signature, a malformed or unreadable file); {@code incomplete: REASON}, exit 2, when
- * a party has not signed. FINGERPRINT is the party's identity fingerprint in lowercase hex. When
+ * a party has not signed; a wrong command line (missing FILE, unknown option) exits
+ * {@link ExitCodes#VERIFY_USAGE}. FINGERPRINT is the party's identity fingerprint in lowercase hex. When
  * no text was given or embedded, a note on stderr says that only the text's hash was checked.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Verify an agreement file offline: exit 0 valid, 1 invalid, 2 incomplete.")
+    exitCodeOnInvalidInput = ExitCodes.VERIFY_USAGE,
+    description = "Verify an agreement file offline: exit 0 valid, 1 invalid, 2 incomplete"
+        + " (64 for a usage error).")
 public final class VerifyCommand implements Callable<Integer> {
   /** Exit code of a complete agreement. */
   static final int VALID = 0;

@@ -1,16 +1,20 @@
 package dev.backchannel.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,7 +98,9 @@ class PeerCliIntegrationTest {
     Run accept = peer("bob", "accept", code, "--name", "alice");
     assertThat(accept.exit()).as(accept.err()).isZero();
     assertThat(accept.out()).startsWith("contact: alice safety-number: ");
-    String digits = accept.out().strip().substring(accept.out().strip().lastIndexOf(' ') + 1);
+    // Twelve groups of five digits.
+    String digits = accept.out().strip().substring("contact: alice safety-number: ".length());
+    assertThat(digits).matches("\\d{5}( \\d{5}){11}");
 
     // Right after accepting, before the inviter ever ran again: the message goes with the handshake.
     Run early = peer("bob", "send", "alice", "before you answered");
@@ -139,6 +145,13 @@ class PeerCliIntegrationTest {
     Run down = peer("bob", "send", "alice", "sent while the relay was down");
     assertThat(down.exit()).isEqualTo(3);
     assertThat(errorLine(down)).startsWith("error: ");
+    // receive's --timeout covers connecting: 2 s, not the 10 s connect wait of other commands.
+    long t0 = System.nanoTime();
+    Run early = peer("alice", "receive", "--timeout", "2");
+    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(early.exit()).as(early.err()).isEqualTo(3);
+    assertThat(errorLine(early)).contains("within 2 s");
+    assertThat(took).as("ms, JVM start included").isLessThan(8_000);
     String before = address;
     startRelay(port);
     assertThat(address).isEqualTo(before);
@@ -166,11 +179,69 @@ class PeerCliIntegrationTest {
         "invite", "--relay", address, "--label", "d");
     assertThat(invite.exit()).as(invite.err()).isZero();
     Run without = peer("c", "contacts");
-    assertThat(without.exit()).isEqualTo(1);
-    assertThat(errorLine(without)).contains("passphrase");
+    assertThat(without.exit()).isEqualTo(ExitCodes.PASSPHRASE);
+    assertThat(errorLine(without)).contains("passphrase").contains("--passphrase-env");
     Run wrong = run(Map.of("BC_PASS", "wrong"), "peer", "--state", dir.resolve("c").toString(),
         "--passphrase-env", "BC_PASS", "contacts");
-    assertThat(errorLine(wrong)).contains("wrong passphrase");
+    assertThat(wrong.exit()).isEqualTo(ExitCodes.PASSPHRASE);
+    assertThat(errorLine(wrong)).isEqualTo("error: wrong passphrase");
+    Run given = run(env, "peer", "--state", dir.resolve("e").toString(), "invite", "--relay", address,
+        "--label", "d");
+    assertThat(given.exit()).isZero();
+    Run forPlain = run(env, "peer", "--state", dir.resolve("e").toString(), "--passphrase-env",
+        "BC_PASS", "contacts");
+    assertThat(forPlain.exit()).isEqualTo(ExitCodes.PASSPHRASE);
+    assertThat(errorLine(forPlain)).contains("without a passphrase");
+  }
+
+  @Test
+  void aStateInUseByAnotherCommandExits5() throws Exception {
+    startRelay("0");
+    Run invite = peer("alice", "invite", "--relay", address, "--label", "bob");
+    String code = invite.out().strip().substring("invitation: ".length());
+    assertThat(peer("bob", "accept", code, "--name", "alice").exit()).isZero();
+    // A receive that has opened alice's state (it prints the new contact) and stays for 60 s.
+    List<String> cmd = java();
+    cmd.addAll(List.of("peer", "--state", dir.resolve("alice").toString(), "receive", "--timeout", "60"));
+    Process holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      String first = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      assertThat(first).startsWith("contact: bob ");
+      Run locked = peer("alice", "contacts");
+      assertThat(locked.exit()).as(locked.err()).isEqualTo(ExitCodes.STATE_LOCKED);
+      assertThat(errorLine(locked)).startsWith("error: ").contains("in use by another process");
+      assertThat(locked.err()).doesNotContain("\tat ");
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(peer("alice", "contacts").exit()).isZero();
+  }
+
+  @Test
+  void aNewStateDirectoryIsOwnerOnly() throws Exception {
+    assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("posix"), "POSIX permissions");
+    startRelay("0");
+    Run invite = peer("alice", "invite", "--relay", address, "--label", "bob");
+    assertThat(invite.exit()).as(invite.err()).isZero();
+    String code = invite.out().strip().substring("invitation: ".length());
+    assertThat(peer("bob", "accept", code, "--name", "alice").exit()).isZero();
+    for (String who : List.of("alice", "bob")) {
+      Path state = dir.resolve(who);
+      assertThat(permissions(state)).as(who).isEqualTo("rwx------");
+      assertThat(permissions(state.resolve("peer"))).as(who).isEqualTo("rwx------");
+      assertThat(permissions(state.resolve("cli.properties"))).as(who).isEqualTo("rw-------");
+      try (Stream<Path> files = Files.list(state.resolve("peer"))) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          assertThat(permissions(f)).as(f.toString()).isEqualTo("rw-------");
+        }
+      }
+    }
+    assertThat(permissions(dir.resolve("bob/announced.txt"))).isEqualTo("rw-------");
+  }
+
+  private static String permissions(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test

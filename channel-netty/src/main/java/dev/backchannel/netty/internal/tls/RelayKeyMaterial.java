@@ -1,16 +1,18 @@
 package dev.backchannel.netty.internal.tls;
 
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.internal.fs.OwnerOnly;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -25,6 +27,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -36,8 +39,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The relay's TLS key (ECDSA P-256) and self-signed certificate, made on first start and kept
- * in the data directory ({@code relay-key.pk8}, owner-only, and {@code relay-cert.der}). The pin
- * is the SHA-256 of the public key's DER SubjectPublicKeyInfo.
+ * in the data directory ({@code relay-key.pk8} and {@code relay-cert.der}). On POSIX file systems
+ * a data directory made here is {@code rwx------} and both files are created {@code rw-------}
+ * (never readable by others, not even for a moment). The pin is the SHA-256 of the public key's
+ * DER SubjectPublicKeyInfo.
  */
 public final class RelayKeyMaterial {
   static final String KEY_FILE = "relay-key.pk8";
@@ -60,7 +65,7 @@ public final class RelayKeyMaterial {
     Path keyFile = dataDirectory.resolve(KEY_FILE);
     Path certFile = dataDirectory.resolve(CERT_FILE);
     try {
-      Files.createDirectories(dataDirectory);
+      OwnerOnly.createDirectories(dataDirectory);
       if (Files.exists(keyFile) && Files.exists(certFile)) {
         PrivateKey key = KeyFactory.getInstance("EC")
             .generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(keyFile)));
@@ -72,8 +77,8 @@ public final class RelayKeyMaterial {
       gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
       KeyPair pair = gen.generateKeyPair();
       X509Certificate cert = selfSign(pair);
-      writeAtomically(keyFile, pair.getPrivate().getEncoded(), true);
-      writeAtomically(certFile, cert.getEncoded(), false);
+      writeAtomically(keyFile, pair.getPrivate().getEncoded());
+      writeAtomically(certFile, cert.getEncoded());
       return new RelayKeyMaterial(pair.getPrivate(), cert);
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new StateStoreException("cannot load or create the relay key in " + dataDirectory, e);
@@ -91,17 +96,15 @@ public final class RelayKeyMaterial {
     return new JcaX509CertificateConverter().getCertificate(b.build(signer));
   }
 
-  private static void writeAtomically(Path file, byte[] data, boolean secret) throws IOException {
+  private static void writeAtomically(Path file, byte[] data) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, data);
-    if (secret) {
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: keep the default permissions
+    Files.deleteIfExists(tmp); // created anew below, so with owner-only permissions
+    try (var ch = java.nio.channels.FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), OwnerOnly.fileAttributes())) {
+      ByteBuffer b = ByteBuffer.wrap(data);
+      while (b.hasRemaining()) {
+        ch.write(b);
       }
-    }
-    try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
