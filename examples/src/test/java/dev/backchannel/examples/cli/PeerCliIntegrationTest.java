@@ -147,10 +147,10 @@ class PeerCliIntegrationTest {
     assertThat(errorLine(down)).startsWith("error: ");
     // receive's --timeout covers connecting: 2 s, not the 10 s connect wait of other commands.
     long t0 = System.nanoTime();
-    Run early = peer("alice", "receive", "--timeout", "2");
+    Run timedOut = peer("alice", "receive", "--timeout", "2");
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertThat(early.exit()).as(early.err()).isEqualTo(3);
-    assertThat(errorLine(early)).contains("within 2 s");
+    assertThat(timedOut.exit()).as(timedOut.err()).isEqualTo(3);
+    assertThat(errorLine(timedOut)).contains("within 2 s");
     assertThat(took).as("ms, JVM start included").isLessThan(8_000);
     String before = address;
     startRelay(port);
