@@ -100,4 +100,12 @@ public interface Conversation {
    * announcement is durably at the relay.
    */
   CompletableFuture<Void> rotateMailboxes();
+
+  /**
+   * How this contact was made: by invitation, introduced by a contact (named here, with its
+   * fingerprint), or verified.
+   *
+   * @since 0.3
+   */
+  Provenance provenance();
 }

@@ -78,6 +78,52 @@ public interface Peer extends AutoCloseable {
   void onConversation(Consumer<Conversation> listener);
 
   /**
+   * Introduces two of this peer's contacts to each other, with {@code note} (at most 500
+   * characters, may be empty), valid for seven days; see {@link #introduce(Conversation,
+   * Conversation, String, Duration)}.
+   *
+   * @throws BackchannelException as the longer form does
+   * @since 0.3
+   */
+  default Introduction introduce(Conversation first, Conversation second, String note) throws BackchannelException {
+    return introduce(first, second, note, Duration.ofDays(7));
+  }
+
+  /**
+   * Introduces two of this peer's contacts to each other: each is told, inside its own
+   * conversation, the other's identity and this side's name for it, and decides alone. Once both
+   * accepted, each is sent what it needs to reach the other directly (through the relays; nothing
+   * of their talk passes here). A decline and an expiry look the same to the other side.
+   *
+   * @param validity how long the two have to answer (1 second .. 30 days)
+   * @throws dev.backchannel.api.error.MalformedInputException if the two are the same contact
+   *     (or share an identity), a conversation is not this peer's or not yet established, the note
+   *     is too long, or the validity is out of range
+   * @throws dev.backchannel.api.error.QuotaExceededException if too many of this peer's
+   *     introductions are still open
+   * @throws BackchannelException if it cannot be stored
+   * @since 0.3
+   */
+  Introduction introduce(Conversation first, Conversation second, String note, Duration validity)
+      throws BackchannelException;
+
+  /**
+   * Called with each introduction proposed to this peer (replacing an earlier listener).
+   * Requests that arrived in this process before any listener saw them are handed to it at once.
+   *
+   * @since 0.3
+   */
+  void onIntroduction(Consumer<IntroductionRequest> listener);
+
+  /**
+   * The introductions proposed to this peer that it has not answered yet, oldest first
+   * (they survive restarts).
+   *
+   * @since 0.3
+   */
+  List<IntroductionRequest> introductionRequests();
+
+  /**
    * Waits until the link to the relay is up.
    *
    * @throws dev.backchannel.api.error.UntrustedRelayException if the relay's key does not match

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.MalformedInputException;
 import dev.backchannel.crypto.Ed25519;
+import dev.backchannel.crypto.IdentityPublicKey;
 import dev.backchannel.crypto.InsecureSecretAccess;
 import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.crypto.handshake.SessionStart;
@@ -42,9 +43,12 @@ final class HandshakeResponder {
   private final LockKeeper locks;
   private final Invitations.DeliveryRouterHolder router;
   private final Consumer<RuntimeConversation> opened;
+  private final IntroductionHandshakes introductions;
 
   HandshakeResponder(PeerContext peer, Invitations invitations, MailboxPool pool, LockKeeper locks,
-      Invitations.DeliveryRouterHolder router, Consumer<RuntimeConversation> opened) {
+      Invitations.DeliveryRouterHolder router, Consumer<RuntimeConversation> opened,
+      IntroductionHandshakes introductions) {
+    this.introductions = introductions;
     this.peer = peer;
     this.invitations = invitations;
     this.pool = pool;
@@ -66,7 +70,15 @@ final class HandshakeResponder {
     try (InvitationSecrets s = InvitationSecrets.derive(inv.getSecret().toByteArray())) {
       working = PreKeyStore.parse(invitations.prekeys().toByteArray());
       byte[] initial = s.openInitialMessage(d.body());
-      accepted = SessionStart.accept(peer.identity(), working, initial, s.mailboxId());
+      boolean introduced = !inv.getIntroductionId().isEmpty();
+      IdentityPublicKey expected = introduced ? IdentityPublicKey.parse(inv.getExpectedIdentity().toByteArray()) : null;
+      byte[] context = !introduced ? s.mailboxId() : IntroductionBinding.context(s.mailboxId(),
+          inv.getIntroductionId().toByteArray(), inv.getIntroducerFingerprint().toByteArray(),
+          expected.fingerprint(), peer.identity().publicKey().fingerprint());
+      accepted = SessionStart.accept(peer.identity(), working, initial, context);
+      if (introduced && !accepted.peer().equals(expected)) {
+        throw new MalformedInputException("the initial message is not from the introduced party");
+      }
       Payload p = Payload.parseFrom(accepted.firstPayload());
       if (!p.hasSetup() || p.getSetup().getReplyMailbox().size() != 32 || p.getSetup().getSenderKey().size() != 32) {
         throw new MalformedInputException("first message is not a setup");
@@ -101,7 +113,7 @@ final class HandshakeResponder {
     try (SecretBytes senderKey = Ed25519.generatePrivateKey()) {
       String cid = HexFormat.of().formatHex(random(8));
       String home = peer.links().home().toString();
-      ContactRecord r = ContactRecord.newBuilder().setVersion(1).setName(inv.getName())
+      ContactRecord.Builder rb = ContactRecord.newBuilder().setVersion(1).setName(inv.getName())
           .setPeerIdentity(ByteString.copyFrom(accepted.peer().encoded()))
           .setReceiveMailbox(ByteString.copyFrom(spare.get().mailboxId()))
           .setReceiveOwnerKey(ByteString.copyFrom(spare.get().ownerKey()))
@@ -120,8 +132,12 @@ final class HandshakeResponder {
           .setNextSendSequence(1)
           .setCreatedAtMillis(System.currentTimeMillis())
           .setOrder(System.nanoTime())
-          .setSession(ByteString.copyFrom(accepted.session().toByteArray()))
-          .build();
+          .setSession(ByteString.copyFrom(accepted.session().toByteArray()));
+      if (!inv.getIntroductionId().isEmpty()) {
+        rb.setProvenance(2).setIntroducerFingerprint(inv.getIntroducerFingerprint())
+            .setIntroducerName(inv.getIntroducerName());
+      }
+      ContactRecord r = rb.build();
       RuntimeConversation c = new RuntimeConversation(peer, new ContactSession(peer, cid, r));
       c.session().queue(tx, Payload.newBuilder().setSetup(Setup.newBuilder()
           .setReplyMailbox(ByteString.copyFrom(spare.get().mailboxId()))
@@ -129,6 +145,9 @@ final class HandshakeResponder {
           .setRelay(home)).build(), 0);
       tx.put(StateKeys.PEER, Invitations.peerRecord(peer.identity(), working));
       invitations.used(tx, invMailbox, c);
+      if (!inv.getIntroductionKey().isEmpty()) {
+        introductions.responderConnected(tx, inv.getIntroductionKey(), c);
+      }
       tx.acks().add(tx, link, d);
       byte[] senderBytes = senderKey.toByteArray(ACCESS);
       peer.conversations().add(c);

@@ -47,10 +47,12 @@ final class InboundMessages {
 
   private final PeerContext peer;
   private final LockKeeper locks;
+  private final IntroductionMessages introductions;
 
-  InboundMessages(PeerContext peer, LockKeeper locks) {
+  InboundMessages(PeerContext peer, LockKeeper locks, IntroductionMessages introductions) {
     this.peer = peer;
     this.locks = locks;
+    this.introductions = introductions;
   }
 
   /** Processes {@code d} for {@code c}; the acknowledgement goes out after the commit. */
@@ -90,7 +92,12 @@ final class InboundMessages {
         retire(tx, c, p.getRetire());
         yield Result.NOTHING;
       }
-      default -> Result.NOTHING;
+      default -> {
+        if (IntroductionMessages.isIntroduction(p)) {
+          introductions.handle(tx, c, p);
+        }
+        yield Result.NOTHING;
+      }
     };
   }
 
@@ -152,6 +159,9 @@ final class InboundMessages {
     if (first) {
       // The inviter's answer: from now on our mailbox takes only the inviter's key.
       r.setEstablished(true).setPeerSenderKey(setup.getSenderKey()).setLockPending(true);
+      if (r.getProvenance() == 2) {
+        introductions.confirmed(tx, c);
+      }
     }
     byte[] sendMailbox = r.getSendMailbox().toByteArray();
     String sendRelay = r.getSendRelay();

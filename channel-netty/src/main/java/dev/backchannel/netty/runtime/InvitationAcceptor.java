@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
  * behind the initial message, so the inviter reads them on its first receive.
  */
 final class InvitationAcceptor {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InvitationAcceptor.class);
   private static final InsecureSecretAccess ACCESS = InsecureSecretAccess.get();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,8 +46,23 @@ final class InvitationAcceptor {
     this.router = router;
   }
 
+  /** Work done in the transaction that makes the contact. */
+  interface InTransaction {
+    void run(StateTransaction tx, RuntimeConversation c) throws BackchannelException;
+  }
+
   RuntimeConversation accept(Invitation invitation, String name, Invitations.NameCheck names)
       throws BackchannelException {
+    return accept(invitation, name, names, null, null);
+  }
+
+  /**
+   * Accepts {@code invitation}; with a {@code binding}, as the initiator of that introduction:
+   * the bundle must be the expected identity's, the handshake context binds the introduction, and
+   * the contact records its introducer. {@code inTx} runs in the transaction that makes the contact.
+   */
+  RuntimeConversation accept(Invitation invitation, String name, Invitations.NameCheck names,
+      IntroductionBinding binding, InTransaction inTx) throws BackchannelException {
     peer.stage().call(tx -> {
       names.check(name);
       return null;
@@ -66,6 +82,11 @@ final class InvitationAcceptor {
       RelayLink theirs = peer.links().get(invitation.relay());
       RelayLink mine = peer.links().get(peer.links().home());
       PreKeyBundle bundle = fetchBundle(theirs, s, invitation);
+      if (binding != null && !bundle.identity().equals(binding.expected())) {
+        throw new InvalidInvitationException(Reason.MISMATCH, "the invitation is not the introduced party's");
+      }
+      byte[] context = binding == null ? s.mailboxId() : IntroductionBinding.context(s.mailboxId(), binding.id(),
+          binding.introducerFingerprint(), peer.identity().publicKey().fingerprint(), bundle.identity().fingerprint());
       byte[] mailbox = random(32);
       await(mine.createMailbox(mailbox, owner));
       String home = peer.links().home().toString();
@@ -73,12 +94,12 @@ final class InvitationAcceptor {
           .setReplyMailbox(ByteString.copyFrom(mailbox))
           .setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))
           .setRelay(home)).build().toByteArray();
-      SessionStart.Started started = SessionStart.initiate(peer.identity(), bundle, s.mailboxId(), setup);
+      SessionStart.Started started = SessionStart.initiate(peer.identity(), bundle, context, setup);
       byte[] body = s.sealInitialMessage(started.initialMessage());
       String cid = HexFormat.of().formatHex(random(8));
       byte[] invMailbox = s.mailboxId();
       String invRelay = invitation.relay().toString();
-      ContactRecord r = ContactRecord.newBuilder().setVersion(1).setName(name)
+      ContactRecord.Builder rb = ContactRecord.newBuilder().setVersion(1).setName(name)
           .setPeerIdentity(ByteString.copyFrom(bundle.identity().encoded()))
           .setReceiveMailbox(ByteString.copyFrom(mailbox))
           .setReceiveOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
@@ -91,8 +112,12 @@ final class InvitationAcceptor {
           .setProvenance(1)
           .setCreatedAtMillis(System.currentTimeMillis())
           .setOrder(System.nanoTime())
-          .setSession(ByteString.copyFrom(started.session().toByteArray()))
-          .build();
+          .setSession(ByteString.copyFrom(started.session().toByteArray()));
+      if (binding != null) {
+        rb.setProvenance(2).setIntroducerFingerprint(ByteString.copyFrom(binding.introducerFingerprint()))
+            .setIntroducerName(binding.introducerName());
+      }
+      ContactRecord r = rb.build();
       byte[] mid = random(16);
       byte[] ownerBytes = owner.toByteArray(ACCESS);
       byte[] senderBytes = senderKey.toByteArray(ACCESS);
@@ -100,6 +125,9 @@ final class InvitationAcceptor {
       RuntimeConversation c = peer.stage().call(tx -> {
         names.check(name);
         RuntimeConversation conv = new RuntimeConversation(peer, new ContactSession(peer, cid, r));
+        if (inTx != null) {
+          inTx.run(tx, conv);
+        }
         tx.put(StateKeys.contact(cid), r.toByteArray());
         OutboxLedger.Entry entry = new OutboxLedger.Entry(invMailbox, mid, body, invRelay, cid,
             System.currentTimeMillis(), 0);
@@ -169,14 +197,35 @@ final class InvitationAcceptor {
 
   private void undo(RuntimeConversation c, RelayLink mine, byte[] mailbox, byte[] owner) {
     peer.stage().later(tx -> {
-      tx.delete(StateKeys.contact(c.session().id()));
-      tx.afterCommit(() -> {
-        peer.conversations().remove(c);
-        try (SecretBytes k = SecretBytes.copyOf(owner, ACCESS)) {
-          mine.deleteMailbox(mailbox, k);
-        }
-      });
+      forget(tx, c);
       return null;
+    });
+  }
+
+  /**
+   * Deletes a contact made here that never heard back: its record, its routes and its receiving
+   * mailbox (stage). What it still had in the outbox is given up.
+   */
+  void forget(StateTransaction tx, RuntimeConversation c) {
+    ContactRecord r = c.session().snapshot();
+    tx.delete(StateKeys.contact(c.session().id()));
+    byte[] mailbox = r.getReceiveMailbox().toByteArray();
+    byte[] owner = r.getReceiveOwnerKey().toByteArray();
+    String relay = r.getReceiveRelay();
+    tx.afterCommit(() -> {
+      peer.conversations().remove(c);
+      for (OutboxLedger.Entry e : peer.outbox().forContact(c.session().id())) {
+        try {
+          peer.links().get(e.relay()).cancel(e.messageId());
+        } catch (BackchannelException ex) {
+          LOG.debug("giving up a send of a forgotten contact failed: {}", ex.toString());
+        }
+      }
+      try (SecretBytes k = SecretBytes.copyOf(owner, ACCESS)) {
+        peer.links().get(relay).deleteMailbox(mailbox, k);
+      } catch (BackchannelException e) {
+        LOG.debug("deleting a forgotten contact's mailbox failed: {}", e.toString());
+      }
     });
   }
 

@@ -113,6 +113,15 @@ final class Invitations {
 
   /** Makes an invitation named {@code name} (caller's thread; waits on the network). */
   PendingInvitation create(String name, Duration validity, NameCheck names) throws BackchannelException {
+    return create(name, validity, names, null);
+  }
+
+  /**
+   * Makes an invitation named {@code name}; with a {@code binding}, it answers that introduction
+   * only (its handshake context binds the introduction and only the expected identity is taken).
+   */
+  PendingInvitation create(String name, Duration validity, NameCheck names, IntroductionBinding binding)
+      throws BackchannelException {
     if (validity == null || validity.isNegative() || validity.isZero() || validity.compareTo(MAX_VALIDITY) > 0) {
       throw new MalformedInputException("invitation validity must be between 1 second and 30 days");
     }
@@ -123,11 +132,19 @@ final class Invitations {
         SecretBytes owner = Ed25519.generatePrivateKey()) {
       byte[] mailbox = s.mailboxId();
       String home = peer.links().home().toString();
-      InvitationRecord r = InvitationRecord.newBuilder().setVersion(1)
+      InvitationRecord.Builder rb = InvitationRecord.newBuilder().setVersion(1)
           .setSecret(ByteString.copyFrom(secret)).setName(name)
           .setExpiresAtMillis(expiresAt.toEpochMilli())
           .setMailboxOwnerKey(ByteString.copyFrom(owner.toByteArray(ACCESS)))
-          .setRelay(home).build();
+          .setRelay(home);
+      if (binding != null) {
+        rb.setIntroductionId(ByteString.copyFrom(binding.id()))
+            .setIntroductionKey(binding.requestKey())
+            .setIntroducerFingerprint(ByteString.copyFrom(binding.introducerFingerprint()))
+            .setExpectedIdentity(ByteString.copyFrom(binding.expected().encoded()))
+            .setIntroducerName(binding.introducerName());
+      }
+      InvitationRecord r = rb.build();
       CompletableFuture<Conversation> future = new CompletableFuture<>();
       PreKeyBundle bundle = peer.stage().call(tx -> {
         names.check(name);
@@ -162,15 +179,34 @@ final class Invitations {
     void check(String name) throws BackchannelException;
   }
 
-  private void withdraw(byte[] mailbox) {
+  /** Takes an invitation back: its record goes, and its mailbox at the relay (any thread). */
+  void withdraw(byte[] mailbox) {
     peer.stage().later(tx -> {
       tx.delete(StateKeys.invitation(mailbox));
       tx.afterCommit(() -> {
-        open.remove(ByteBuffer.wrap(mailbox));
+        InvitationRecord r = open.remove(ByteBuffer.wrap(mailbox));
         accepted.remove(ByteBuffer.wrap(mailbox));
+        if (r != null) {
+          try (SecretBytes k = SecretBytes.copyOf(r.getMailboxOwnerKey().toByteArray(), ACCESS)) {
+            peer.links().get(r.getRelay()).deleteMailbox(mailbox, k);
+          } catch (BackchannelException e) {
+            // the relay expires it too
+          }
+        }
       });
       return null;
     });
+  }
+
+  /** The open invitations that answer an introduction: mailbox to the request's state key. */
+  Map<byte[], String> introductionInvitations() {
+    Map<byte[], String> out = new java.util.HashMap<>();
+    open.forEach((m, r) -> {
+      if (!r.getIntroductionKey().isEmpty()) {
+        out.put(m.array().clone(), r.getIntroductionKey());
+      }
+    });
+    return out;
   }
 
   private void scheduleExpiry(byte[] mailbox, long expiresAtMillis) {

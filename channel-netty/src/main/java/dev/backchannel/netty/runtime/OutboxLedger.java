@@ -111,6 +111,17 @@ final class OutboxLedger {
     return entries.size();
   }
 
+  /** The entries of contact {@code contactId}. */
+  synchronized List<Entry> forContact(String contactId) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      if (e.contactId().equals(contactId)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   /** Entries that entered before {@code cutoffMillis}, oldest first. */
   synchronized List<Entry> olderThan(long cutoffMillis) {
     List<Entry> out = new ArrayList<>();

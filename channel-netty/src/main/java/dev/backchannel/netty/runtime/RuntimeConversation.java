@@ -329,6 +329,18 @@ final class RuntimeConversation implements Conversation {
   }
 
   @Override
+  public dev.backchannel.api.Provenance provenance() {
+    var r = session.snapshot();
+    dev.backchannel.api.Provenance.Kind kind = r.getVerified() ? dev.backchannel.api.Provenance.Kind.VERIFIED
+        : r.getProvenance() == 2 ? dev.backchannel.api.Provenance.Kind.INTRODUCED
+        : dev.backchannel.api.Provenance.Kind.INVITATION;
+    boolean introduced = r.getProvenance() == 2;
+    return new dev.backchannel.api.Provenance(kind,
+        introduced ? Optional.of(r.getIntroducerName()) : Optional.empty(),
+        introduced ? Optional.of(r.getIntroducerFingerprint().toByteArray()) : Optional.empty());
+  }
+
+  @Override
   public String toString() {
     return "Conversation[" + name() + (isVerified() ? ", verified" : "") + "]";
   }

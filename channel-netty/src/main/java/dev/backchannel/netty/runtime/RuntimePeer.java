@@ -2,6 +2,8 @@ package dev.backchannel.netty.runtime;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.backchannel.api.Conversation;
+import dev.backchannel.api.Introduction;
+import dev.backchannel.api.IntroductionRequest;
 import dev.backchannel.api.Invitation;
 import dev.backchannel.api.Peer;
 import dev.backchannel.api.PeerConfig;
@@ -52,6 +54,9 @@ final class RuntimePeer implements Peer {
   private final LockKeeper locks;
   private final MailboxRotation rotation;
   private final DeliveryRouter router;
+  private final Introducer introducer;
+  private final IntroductionRequests requests;
+  private final IntroductionHandshakes handshakes;
   private final List<RuntimeConversation> unseen = new ArrayList<>();
   private Consumer<Conversation> conversationListener;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -67,10 +72,16 @@ final class RuntimePeer implements Peer {
     this.pool = new MailboxPool(peer);
     this.locks = new LockKeeper(peer);
     this.rotation = new MailboxRotation(peer, pool, locks, holder);
-    HandshakeResponder responder = new HandshakeResponder(peer, invitations, pool, locks, holder, this::opened);
-    this.router = new DeliveryRouter(peer, new InboundMessages(peer, locks), responder);
-    holder.router = router;
     this.acceptor = new InvitationAcceptor(peer, holder);
+    this.introducer = new Introducer(peer);
+    this.requests = new IntroductionRequests(peer);
+    this.handshakes = new IntroductionHandshakes(peer, requests, invitations, acceptor, this::checkName,
+        this::opened);
+    HandshakeResponder responder = new HandshakeResponder(peer, invitations, pool, locks, holder, this::opened,
+        handshakes);
+    this.router = new DeliveryRouter(peer, new InboundMessages(peer, locks,
+        new IntroductionMessages(introducer, requests, handshakes)), responder);
+    holder.router = router;
     peer.outbox().onRemoved(this::outboxEntryRemoved);
   }
 
@@ -125,6 +136,8 @@ final class RuntimePeer implements Peer {
       loaded.add(c);
     }
     pool.load();
+    introducer.load();
+    requests.load();
     peer.stage().start(router::afterBatch);
     for (RuntimeConversation c : loaded) {
       ContactRecord r = c.session().snapshot();
@@ -145,6 +158,7 @@ final class RuntimePeer implements Peer {
       }
     }
     invitations.load();
+    handshakes.resume();
     // Links to every relay the outbox names, so what waits there goes out.
     for (var e : peer.outbox().olderThan(Long.MAX_VALUE)) {
       peer.links().get(e.relay());
@@ -192,7 +206,7 @@ final class RuntimePeer implements Peer {
     }
   }
 
-  /** A conversation opened by someone accepting our invitation (stage, after the commit). */
+  /** A conversation opened by someone accepting our invitation, or an introduction (stage, after the commit). */
   private void opened(RuntimeConversation c) {
     c.rotation(rotation::rotate);
     Consumer<Conversation> l;
@@ -208,12 +222,24 @@ final class RuntimePeer implements Peer {
 
   /** Checks a new contact or invitation name (stage). */
   private void checkName(String name) throws BackchannelException {
+    checkName(name, null);
+  }
+
+  /** Checks a new contact name, not counting the reservation of introduction request {@code except}. */
+  private void checkName(String name, String except) throws BackchannelException {
     if (name == null || name.isBlank() || name.length() > 64 || name.chars().anyMatch(Character::isISOControl)) {
       throw new MalformedInputException("a contact name must be 1..64 printable characters");
     }
-    if (peer.conversations().byName(name).isPresent() || invitations.nameTaken(name)) {
+    if (peer.conversations().byName(name).isPresent() || invitations.nameTaken(name)
+        || requests.nameTaken(name, except)) {
       throw new MalformedInputException("a contact or invitation named '" + name + "' already exists");
     }
+  }
+
+  /** An introduced contact this side initiated, whose keys the other side has not yet confirmed. */
+  private static boolean hidden(RuntimeConversation c) {
+    ContactRecord r = c.session().snapshot();
+    return r.getProvenance() == 2 && !r.getEstablished();
   }
 
   private void checkOpen() throws StateStoreException {
@@ -238,12 +264,29 @@ final class RuntimePeer implements Peer {
 
   @Override
   public List<Conversation> conversations() {
-    return List.copyOf(peer.conversations().all());
+    return peer.conversations().all().stream().filter(c -> !hidden(c)).map(c -> (Conversation) c).toList();
   }
 
   @Override
   public Optional<Conversation> conversation(String name) {
-    return peer.conversations().byName(name).map(c -> c);
+    return peer.conversations().byName(name).filter(c -> !hidden(c)).map(c -> c);
+  }
+
+  @Override
+  public Introduction introduce(Conversation first, Conversation second, String note, Duration validity)
+      throws BackchannelException {
+    checkOpen();
+    return introducer.introduce(first, second, note, validity);
+  }
+
+  @Override
+  public void onIntroduction(Consumer<IntroductionRequest> listener) {
+    requests.onIntroduction(listener);
+  }
+
+  @Override
+  public List<IntroductionRequest> introductionRequests() {
+    return requests.pending();
   }
 
   @Override
@@ -288,6 +331,9 @@ final class RuntimePeer implements Peer {
       peer.timer().shutdownNow();
       peer.links().closeAll();
       invitations.closing();
+      handshakes.closing();
+      introducer.closing();
+      requests.closing();
       peer.conversations().all().forEach(RuntimeConversation::closing);
       linkCallbacks.shutdown();
       try {

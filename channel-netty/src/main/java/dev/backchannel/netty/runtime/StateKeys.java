@@ -13,6 +13,8 @@ final class StateKeys {
   static final String INBOX_PREFIX = "inbox/";
   static final String OUTBOX_PREFIX = "outbox/";
   static final String SPARE_PREFIX = "spare/";
+  static final String INTRODUCTION_PREFIX = "introduction/";
+  static final String INTRODUCTION_REQUEST_PREFIX = "intro-request/";
 
   private StateKeys() {}
 
@@ -38,5 +40,15 @@ final class StateKeys {
 
   static String spare(byte[] mailboxId) {
     return SPARE_PREFIX + HexFormat.of().formatHex(mailboxId);
+  }
+
+  /** An introduction this peer made, by its hex id. */
+  static String introduction(String hexId) {
+    return INTRODUCTION_PREFIX + hexId;
+  }
+
+  /** An introduction proposed to this peer, by the introducer's contact id and the hex id. */
+  static String introductionRequest(String introducerContactId, String hexId) {
+    return INTRODUCTION_REQUEST_PREFIX + introducerContactId + "/" + hexId;
   }
 }
