@@ -380,6 +380,11 @@ final class RuntimePeer implements Peer {
     return peer.links().all().size();
   }
 
+  /** This peer's encoded public identity (for tests that play a lying introducer). */
+  byte[] identityForTests() {
+    return peer.identity().publicKey().encoded();
+  }
+
   /** The serial stage's counters (for tests and benchmarks). */
   SerialStage.Counters stageCounters() {
     return peer.stage().counters();

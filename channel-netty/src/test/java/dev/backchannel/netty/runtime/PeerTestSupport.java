@@ -16,12 +16,17 @@ final class PeerTestSupport {
 
   /** Alice invites, Bob accepts and says "hi", Alice answers "hello": the session is established. */
   static Pair introduce(Peer alice, Peer bob) throws Exception {
-    Conversation toAlice = bob.accept(alice.createInvitation("bob", Duration.ofHours(1)), "alice");
+    return introduce(alice, bob, "bob", "alice");
+  }
+
+  /** As {@link #introduce(Peer, Peer)}, Alice calling Bob {@code bobsName}, Bob calling Alice {@code alicesName}. */
+  static Pair introduce(Peer alice, Peer bob, String bobsName, String alicesName) throws Exception {
+    Conversation toAlice = bob.accept(alice.createInvitation(bobsName, Duration.ofHours(1)), alicesName);
     toAlice.send("hi").get(60, TimeUnit.SECONDS);
-    for (int i = 0; i < 400 && alice.conversation("bob").isEmpty(); i++) {
+    for (int i = 0; i < 400 && alice.conversation(bobsName).isEmpty(); i++) {
       Thread.sleep(25);
     }
-    Conversation toBob = alice.conversation("bob").orElseThrow();
+    Conversation toBob = alice.conversation(bobsName).orElseThrow();
     assertThat(toBob.receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("hi");
     toBob.send("hello").get(60, TimeUnit.SECONDS);
     assertThat(toAlice.receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("hello");
