@@ -79,7 +79,7 @@ final class Introducer {
       throw new MalformedInputException("both conversations must belong to this peer");
     }
     String n = note == null ? "" : note;
-    if (n.length() > MAX_NOTE_CHARS || n.chars().anyMatch(ch -> Character.isISOControl(ch) && ch != '\n')) {
+    if (n.length() > MAX_NOTE_CHARS || n.chars().anyMatch(Character::isISOControl)) {
       throw new MalformedInputException("an introduction note must be at most " + MAX_NOTE_CHARS
           + " printable characters");
     }

@@ -168,7 +168,7 @@ final class IntroductionRequests {
       return "its label is not 1.." + MAX_LABEL_CHARS + " printable characters";
     }
     if (p.getNote().length() > Introducer.MAX_NOTE_CHARS
-        || p.getNote().chars().anyMatch(ch -> Character.isISOControl(ch) && ch != '\n')) {
+        || p.getNote().chars().anyMatch(Character::isISOControl)) {
       return "its note is too long or not printable";
     }
     if (p.getExpiresAtMillis() <= now

@@ -26,7 +26,7 @@ public final class ExitCodes {
   public static final int FAILURE = 1;
   /**
    * Bad input: a usage error, a mistyped, corrupt or expired invitation, an unknown contact, an
-   * oversized message, an invalid option value.
+   * oversized message, an invalid option value, an unknown or expired introduction.
    */
   public static final int BAD_INPUT = 2;
   /** The relay is unreachable (within the timeout) or refuses the request. */
@@ -59,6 +59,7 @@ public final class ExitCodes {
       return PASSPHRASE;
     }
     if (e instanceof InvalidInvitationException || e instanceof MalformedInputException
+        || e instanceof dev.backchannel.api.error.IntroductionClosedException
         || e instanceof UnknownSessionException || e instanceof QuotaExceededException
         || e instanceof dev.backchannel.api.error.MessageTooLargeException
         || e instanceof IllegalArgumentException) {

@@ -40,10 +40,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * is checked when a command runs, so that {@code --help} needs no other option.
  */
 @Command(name = "peer", mixinStandardHelpOptions = true,
-    description = "Act as one party: invite, accept, send, receive, verify.",
+    description = "Act as one party: invite, accept, send, receive, verify, introduce.",
     subcommands = {PeerCommand.Invite.class, PeerCommand.Accept.class, PeerCommand.Send.class,
         PeerCommand.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
-        PeerCommand.Chat.class})
+        PeerCommand.Chat.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
+        IntroductionCommands.AcceptIntroduction.class, IntroductionCommands.DeclineIntroduction.class})
 public final class PeerCommand {
   @Option(names = "--state", paramLabel = "DIR",
       description = "State directory (required; created on first use, owner-only).")
@@ -150,7 +151,8 @@ public final class PeerCommand {
   }
 
   void announce(Conversation c, PrintWriter out) throws IOException {
-    out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().formatted());
+    out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().formatted()
+        + IntroductionCommands.introducedBy(c));
     out.flush();
     PrivateFiles.append(announcedFile(), c.name() + "\n");
   }
@@ -309,6 +311,7 @@ public final class PeerCommand {
           int got = 0;
           while (count < 0 || got < count) {
             Set<String> seen = peer.announced();
+            IntroductionCommands.announceRequests(peer, p, out);
             boolean any = false;
             for (Conversation c : p.conversations()) {
               if (!seen.contains(c.name())) {
@@ -346,7 +349,7 @@ public final class PeerCommand {
           PrintWriter out = peer.spec.commandLine().getOut();
           for (Conversation c : p.conversations()) {
             out.println(c.name() + " safety-number: " + c.safetyNumber().formatted() + " "
-                + (c.isVerified() ? "verified" : "unverified"));
+                + (c.isVerified() ? "verified" : "unverified") + IntroductionCommands.introducedBy(c));
           }
           out.flush();
           return ExitCodes.OK;
