@@ -1,6 +1,8 @@
 package dev.backchannel.examples.demo;
 
 import dev.backchannel.api.Conversation;
+import dev.backchannel.api.Introduction;
+import dev.backchannel.api.IntroductionRequest;
 import dev.backchannel.api.Invitation;
 import dev.backchannel.api.Message;
 import dev.backchannel.api.Peer;
@@ -14,17 +16,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 /**
- * {@code demo}: an in-process relay on a free loopback port with a temporary data directory, two
- * peers, an invitation and a short exchange both ways. Prints what each peer read and, beside
- * it, what the relay stored; then removes everything and exits 0.
+ * {@code demo}: an in-process relay on a free loopback port with a temporary data directory and
+ * three peers. A mediator who knows a minister and an envoy (each met by invitation) introduces
+ * them; both accept; they talk both ways. Prints what each read, what the mediator holds (the
+ * introduction, none of the talk) and what the relay stored; then removes everything and exits 0.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run a relay and two peers in this process and show what the relay sees.")
+    description = "Run a relay and three peers in this process: a mediator introduces a minister and an envoy.")
 public final class DemoCommand implements Callable<Integer> {
   private static final String[][] SCRIPT = {
     {"envoy", "We are ready to talk about the border."},
@@ -40,28 +44,39 @@ public final class DemoCommand implements Callable<Integer> {
       RecordingMailboxStore store = new RecordingMailboxStore(new RocksDbMailboxStore(tmp.resolve("relay/store")));
       try (RelayServer relay = RelayServer.start(
               RelayConfig.builder(tmp.resolve("relay")).port(0).mailboxStore(store).build());
+          Peer mediator = Peer.builder().stateDirectory(tmp.resolve("mediator")).relay(relay.address()).build();
           Peer minister = Peer.builder().stateDirectory(tmp.resolve("minister")).relay(relay.address()).build();
           Peer envoy = Peer.builder().stateDirectory(tmp.resolve("envoy")).relay(relay.address()).build()) {
         out.println("relay address: " + relay.address());
-        String code = minister.createInvitation("envoy", Duration.ofHours(1)).toCompactString();
-        out.println("minister invites: " + code);
-        Conversation toMinister = envoy.accept(Invitation.parse(code), "minister");
-        out.println("envoy accepted; safety number " + toMinister.safetyNumber().formatted());
-        Conversation toEnvoy = null;
+        Conversation mediatorToMinister = meet(mediator, "minister", minister, out);
+        Conversation mediatorToEnvoy = meet(mediator, "envoy", envoy, out);
+
+        Introduction intro = mediator.introduce(mediatorToMinister, mediatorToEnvoy, "you two should talk");
+        out.println("mediator introduces minister and envoy: introduction " + intro.id());
+        IntroductionRequest atMinister = next(minister);
+        IntroductionRequest atEnvoy = next(envoy);
+        out.println("minister is asked by " + atMinister.from() + " to meet '" + atMinister.proposedLabel()
+            + "' (note: " + atMinister.note() + "); accepts");
+        CompletableFuture<Conversation> m = atMinister.accept("envoy");
+        out.println("envoy is asked by " + atEnvoy.from() + " to meet '" + atEnvoy.proposedLabel() + "'; accepts");
+        CompletableFuture<Conversation> e = atEnvoy.accept("minister");
+        Conversation toEnvoy = m.get(60, TimeUnit.SECONDS);
+        Conversation toMinister = e.get(60, TimeUnit.SECONDS);
+        out.println("mediator sees the introduction " + intro.outcome().get(60, TimeUnit.SECONDS).name().toLowerCase()
+            + "; minister's contact 'envoy' was introduced by " + toEnvoy.provenance().introducerName().orElse("?"));
+
         for (String[] line : SCRIPT) {
           boolean fromEnvoy = line[0].equals("envoy");
-          Conversation from = fromEnvoy ? toMinister : toEnvoy;
-          from.send(line[1]).get(30, TimeUnit.SECONDS);
-          if (toEnvoy == null) {
-            toEnvoy = await(minister);
-          }
-          Conversation to = fromEnvoy ? toEnvoy : toMinister;
-          Message m = to.receive(Duration.ofSeconds(30)).orElseThrow();
-          out.printf("%-9s read #%d: %s%n", fromEnvoy ? "minister" : "envoy", m.sequence(), m.text());
+          (fromEnvoy ? toMinister : toEnvoy).send(line[1]).get(30, TimeUnit.SECONDS);
+          Message msg = (fromEnvoy ? toEnvoy : toMinister).receive(Duration.ofSeconds(30)).orElseThrow();
+          out.printf("%-9s read #%d: %s%n", fromEnvoy ? "minister" : "envoy", msg.sequence(), msg.text());
         }
-        out.println("safety numbers equal on both sides: "
-            + toMinister.safetyNumber().equals(toEnvoy.safetyNumber()));
+        out.println("safety numbers equal on both sides: " + toMinister.safetyNumber().equals(toEnvoy.safetyNumber())
+            + " (compare them out of band: a mediator who swapped keys would show here)");
         out.println();
+        out.println("what the mediator holds: contacts " + mediator.conversations().stream().map(Conversation::name).toList()
+            + ", the introduction " + intro.id() + ", and none of the talk: its state contains the text "
+            + (contains(tmp.resolve("mediator"), SCRIPT[0][1]) ? "(yes!)" : "nowhere"));
         out.println("what the relay stored (mailbox id, size, first bytes):");
         for (RecordingMailboxStore.Seen s : store.seen) {
           out.printf("  %-16s %6d bytes  %s%n", s.mailbox(), s.bytes(), s.firstBytes());
@@ -74,9 +89,58 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static Conversation await(Peer peer) throws InterruptedException {
+  /** {@code inviter} invites {@code who} (its peer {@code invitee}); one message each way. */
+  private static Conversation meet(Peer inviter, String who, Peer invitee, PrintStream out) throws Exception {
+    String code = inviter.createInvitation(who, Duration.ofHours(1)).toCompactString();
+    Conversation back = invitee.accept(Invitation.parse(code), "mediator");
+    back.send("hello, mediator").get(30, TimeUnit.SECONDS);
+    Conversation c = await(inviter, who);
+    c.receive(Duration.ofSeconds(30)).orElseThrow();
+    c.send("hello, " + who).get(30, TimeUnit.SECONDS);
+    back.receive(Duration.ofSeconds(30)).orElseThrow();
+    out.println("mediator and " + who + " met by invitation " + code.substring(0, 16) + "...");
+    return c;
+  }
+
+  private static IntroductionRequest next(Peer peer) throws InterruptedException {
     for (int i = 0; i < 600; i++) {
-      var c = peer.conversation("envoy");
+      var r = peer.introductionRequests();
+      if (!r.isEmpty()) {
+        return r.get(0);
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("no introduction arrived within 30 s");
+  }
+
+  private static boolean contains(Path root, String text) throws IOException {
+    byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        if (indexOf(Files.readAllBytes(f), needle) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static Conversation await(Peer peer, String name) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      var c = peer.conversation(name);
       if (c.isPresent()) {
         return c.get();
       }

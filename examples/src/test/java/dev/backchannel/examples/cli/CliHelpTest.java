@@ -52,7 +52,8 @@ class CliHelpTest {
     assertThat(allCommands()).contains(List.of("demo"), List.of("relay"), List.of("verify"),
         List.of("help"), List.of("peer", "invite"), List.of("peer", "accept"), List.of("peer", "send"),
         List.of("peer", "receive"), List.of("peer", "contacts"), List.of("peer", "verify"),
-        List.of("peer", "chat"));
+        List.of("peer", "chat"), List.of("peer", "introduce"), List.of("peer", "introductions"),
+        List.of("peer", "accept-introduction"), List.of("peer", "decline-introduction"));
   }
 
   @Test

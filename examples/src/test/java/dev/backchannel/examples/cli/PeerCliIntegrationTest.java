@@ -250,6 +250,8 @@ class PeerCliIntegrationTest {
     assertThat(demo.exit()).as(demo.err()).isZero();
     assertThat(demo.out()).contains("minister  read #1: We are ready to talk about the border.")
         .contains("safety numbers equal on both sides: true")
+        .contains("mediator sees the introduction connected")
+        .contains("and none of the talk: its state contains the text nowhere")
         .contains("what the relay stored");
   }
 }
