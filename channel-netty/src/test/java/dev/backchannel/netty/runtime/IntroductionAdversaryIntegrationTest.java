@@ -138,6 +138,30 @@ class IntroductionAdversaryIntegrationTest {
   }
 
   @Test
+  void aConnectHandingAnotherPartysInvitationMakesNoContact() throws Exception {
+    // The introducer proposes the envoy, then hands over an invitation of its own instead.
+    raw(mediatorToMinister, Payload.newBuilder().setIntroductionProposal(proposal(id(20), envoy)).build());
+    var req = request(minister);
+    CompletableFuture<Conversation> f = req.accept("envoy");
+    String own = mediator.createInvitation("decoy", Duration.ofMinutes(10)).toCompactString();
+    raw(mediatorToMinister, Payload.newBuilder().setIntroductionConnect(IntroductionConnect.newBuilder()
+        .setId(id(20)).setInvitation(own)).build());
+    boolean ministerInitiates = java.util.Arrays.compareUnsigned(minister.fingerprint(), envoy.fingerprint()) < 0;
+    if (ministerInitiates) {
+      // The invitation is not the proposed party's: the request ends, nothing is made.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> get(f))
+          .hasCauseInstanceOf(dev.backchannel.api.error.IntroductionClosedException.class);
+    } else {
+      // A responder is never handed an invitation: the connect is refused and the request waits.
+      mediatorToMinister.send("ping").get(30, TimeUnit.SECONDS);
+      assertThat(ministerToMediator.receive(Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("ping");
+      assertThat(f).isNotDone();
+    }
+    assertThat(minister.conversations()).hasSize(1);
+    assertThat(((RuntimePeer) minister).linkCount()).isEqualTo(1);
+  }
+
+  @Test
   void theIntroducerRefusesAnswersFromContactsNotInTheIntroductionAndForUnknownIds() throws Exception {
     Introduction intro = mediator.introduce(mediatorToMinister, mediatorToEnvoy, "");
     ByteString realId = ByteString.copyFrom(HexFormat.of().parseHex(intro.id()));
