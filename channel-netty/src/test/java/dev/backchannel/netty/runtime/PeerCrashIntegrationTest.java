@@ -122,8 +122,12 @@ class PeerCrashIntegrationTest {
           assertThat(seen).as("message %d arrived", seq).containsKey(seq);
         }
         long handedOutTwice = seen.values().stream().filter(n -> n > 1).count();
-        assertThat(handedOutTwice).as("at most the message in the listener at each kill")
-            .isLessThanOrEqualTo(kills);
+        // The promise (PROTOCOL.md, handing out): a crash repeats at most the hand-outs whose
+        // removal was not durable yet and the one whose listener was running. A restarted
+        // receiver can meet a backlog it hands out faster than removals commit, so up to a whole
+        // window may repeat per kill; more would mean a removal lost or a window not enforced.
+        assertThat(handedOutTwice).as("at most the unconfirmed hand-outs at each kill")
+            .isLessThanOrEqualTo((long) kills * (RuntimeConversation.MAX_UNCONFIRMED_HAND_OUTS + 1));
         System.out.printf("peer crash (receiving): %d messages, %d kills, %d handed out twice%n",
             total, kills, handedOutTwice);
 
