@@ -1,6 +1,7 @@
 package dev.backchannel.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -108,4 +109,43 @@ public interface Conversation {
    * @since 0.3
    */
   Provenance provenance();
+
+  /**
+   * Proposes an agreement to the contact, valid from now without end, with this side labelled
+   * {@code "proposer"} and the contact by this conversation's name. Returns once the proposal is
+   * durable and queued (it is delivered like a message); nothing is signed yet.
+   *
+   * @param title 1..200 UTF-8 bytes, no control or bidirectional formatting characters
+   * @param text the agreement text, well-formed, 1..{@link Agreement#MAX_TEXT_BYTES} UTF-8 bytes
+   *     once CR LF is turned into LF (a lone CR is refused)
+   * @throws dev.backchannel.api.error.MalformedInputException for a title or text that breaks
+   *     these rules, or when the conversation is not established yet
+   * @throws dev.backchannel.api.error.QuotaExceededException when too many agreements are open
+   * @since 0.3
+   */
+  default Agreement propose(String title, String text) throws dev.backchannel.api.error.BackchannelException {
+    return propose(title, text, "proposer", Instant.parse("9999-12-31T23:59:59Z"));
+  }
+
+  /**
+   * Proposes an agreement as {@link #propose(String, String)}, with this side's label and an end.
+   *
+   * @param ownLabel this side's label in the signed terms: 1..64 UTF-8 bytes, printable
+   * @param expiresAt when the agreement ends (after now, at most 9999-12-31T23:59:59Z)
+   * @since 0.3
+   */
+  Agreement propose(String title, String text, String ownLabel, Instant expiresAt)
+      throws dev.backchannel.api.error.BackchannelException;
+
+  /**
+   * Calls {@code listener} with an agreement when the contact proposes it and whenever one of this
+   * conversation's agreements changes status (a signature or a rejection arrives). Replaces any
+   * earlier listener; runs on the callback executor.
+   *
+   * @since 0.3
+   */
+  void onAgreement(Consumer<Agreement> listener);
+
+  /** This conversation's agreements, oldest first. @since 0.3 */
+  java.util.List<Agreement> agreements();
 }

@@ -124,6 +124,20 @@ public interface Peer extends AutoCloseable {
   List<IntroductionRequest> introductionRequests();
 
   /**
+   * Every agreement of every conversation, oldest first.
+   *
+   * @since 0.3
+   */
+  List<Agreement> agreements();
+
+  /**
+   * The agreement with {@code id} (32 hex characters, any case), in whichever conversation.
+   *
+   * @since 0.3
+   */
+  Optional<Agreement> agreement(String id);
+
+  /**
    * Waits until the link to the relay is up.
    *
    * @throws dev.backchannel.api.error.UntrustedRelayException if the relay's key does not match

@@ -48,11 +48,13 @@ final class InboundMessages {
   private final PeerContext peer;
   private final LockKeeper locks;
   private final IntroductionMessages introductions;
+  private final AgreementMessages agreements;
 
   InboundMessages(PeerContext peer, LockKeeper locks, IntroductionMessages introductions) {
     this.peer = peer;
     this.locks = locks;
     this.introductions = introductions;
+    this.agreements = new AgreementMessages(peer, peer.agreements());
   }
 
   /** Processes {@code d} for {@code c}; the acknowledgement goes out after the commit. */
@@ -95,6 +97,8 @@ final class InboundMessages {
       default -> {
         if (IntroductionMessages.isIntroduction(p)) {
           introductions.handle(tx, c, p);
+        } else if (AgreementMessages.isAgreement(p)) {
+          agreements.handle(tx, c, p);
         }
         yield Result.NOTHING;
       }

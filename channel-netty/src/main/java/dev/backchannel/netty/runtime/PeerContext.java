@@ -24,6 +24,7 @@ final class PeerContext {
   private final Executor linkCallbacks;
   private final ScheduledExecutorService timer;
   private final Conversations conversations = new Conversations();
+  private final AgreementBook agreements = new AgreementBook(this);
   private volatile boolean closed;
 
   PeerContext(PeerConfig config, StateStore store, IdentityKeyPair identity, Executor callbacks,
@@ -87,6 +88,10 @@ final class PeerContext {
 
   Conversations conversations() {
     return conversations;
+  }
+
+  AgreementBook agreements() {
+    return agreements;
   }
 
   boolean closed() {

@@ -42,6 +42,7 @@ final class RuntimeConversation implements Conversation {
   private volatile Function<RuntimeConversation, CompletableFuture<Void>> rotation;
   private volatile Consumer<Message> messageListener;
   private volatile LongConsumer deliveredListener;
+  private volatile Consumer<dev.backchannel.api.Agreement> agreementListener;
   private Consumer<Gap> gapListener;
   private final List<Gap> pendingGaps = new ArrayList<>();
   /** Hand-outs whose removal may not be durable yet before the next one waits for them. */
@@ -326,6 +327,30 @@ final class RuntimeConversation implements Conversation {
       }
     }));
     return out;
+  }
+
+  @Override
+  public dev.backchannel.api.Agreement propose(String title, String text, String ownLabel,
+      java.time.Instant expiresAt) throws BackchannelException {
+    return peer.agreements().propose(this, title, text, ownLabel, expiresAt);
+  }
+
+  @Override
+  public void onAgreement(Consumer<dev.backchannel.api.Agreement> listener) {
+    this.agreementListener = listener;
+  }
+
+  @Override
+  public List<dev.backchannel.api.Agreement> agreements() {
+    return peer.agreements().list(session.id());
+  }
+
+  /** An agreement of this conversation arrived or changed status (after the commit). */
+  void agreementChanged(dev.backchannel.api.Agreement a) {
+    Consumer<dev.backchannel.api.Agreement> l = agreementListener;
+    if (l != null) {
+      peer.callbacks().execute(() -> l.accept(a));
+    }
   }
 
   @Override

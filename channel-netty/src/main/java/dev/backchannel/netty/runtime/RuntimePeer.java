@@ -136,6 +136,13 @@ final class RuntimePeer implements Peer {
       loaded.add(c);
     }
     pool.load();
+    java.util.Map<String, dev.backchannel.crypto.IdentityPublicKey> identities = new java.util.HashMap<>();
+    for (RuntimeConversation c : loaded) {
+      if (!c.session().record().getPeerIdentity().isEmpty()) {
+        identities.put(c.session().id(), AgreementBook.contactIdentity(c));
+      }
+    }
+    peer.agreements().load(identities);
     introducer.load();
     requests.load();
     peer.stage().start(router::afterBatch);
@@ -290,6 +297,17 @@ final class RuntimePeer implements Peer {
   }
 
   @Override
+  public List<dev.backchannel.api.Agreement> agreements() {
+    return peer.agreements().list(null);
+  }
+
+  @Override
+  public Optional<dev.backchannel.api.Agreement> agreement(String id) {
+    String hex = id == null ? "" : id.toLowerCase(java.util.Locale.ROOT);
+    return peer.agreements().get(hex).map(h -> peer.agreements().handle(hex));
+  }
+
+  @Override
   public void onConversation(Consumer<Conversation> listener) {
     List<RuntimeConversation> missed;
     synchronized (unseen) {
@@ -342,6 +360,7 @@ final class RuntimePeer implements Peer {
         Thread.currentThread().interrupt();
       }
       peer.store().close();
+      peer.agreements().close();
       peer.identity().close();
       if (ownCallbacks != null) {
         ownCallbacks.shutdown();

@@ -15,6 +15,7 @@ final class StateKeys {
   static final String SPARE_PREFIX = "spare/";
   static final String INTRODUCTION_PREFIX = "introduction/";
   static final String INTRODUCTION_REQUEST_PREFIX = "intro-request/";
+  static final String AGREEMENT_PREFIX = "agreement/";
 
   private StateKeys() {}
 
@@ -40,6 +41,11 @@ final class StateKeys {
 
   static String spare(byte[] mailboxId) {
     return SPARE_PREFIX + HexFormat.of().formatHex(mailboxId);
+  }
+
+  /** An agreement of a conversation, by its hex id. */
+  static String agreement(String hexId) {
+    return AGREEMENT_PREFIX + hexId;
   }
 
   /** An introduction this peer made, by its hex id. */

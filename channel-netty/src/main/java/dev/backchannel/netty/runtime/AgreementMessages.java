@@ -1,0 +1,142 @@
+package dev.backchannel.netty.runtime;
+
+import com.google.protobuf.ByteString;
+import dev.backchannel.api.Agreement;
+import dev.backchannel.api.AgreementStatus;
+import dev.backchannel.api.error.AuthenticationFailedException;
+import dev.backchannel.api.error.BackchannelException;
+import dev.backchannel.api.error.MalformedInputException;
+import dev.backchannel.crypto.IdentityPublicKey;
+import dev.backchannel.crypto.agreement.AgreementText;
+import dev.backchannel.crypto.agreement.PartySignature;
+import dev.backchannel.crypto.agreement.SignedAgreement;
+import dev.backchannel.netty.internal.runtime.AgreementProposal;
+import dev.backchannel.netty.internal.runtime.AgreementRecord;
+import dev.backchannel.netty.internal.runtime.AgreementSignature;
+import dev.backchannel.netty.internal.runtime.Payload;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a contact sends about agreements, on the stage: a proposal is kept only if its draft makes
+ * valid terms naming this side with its own keys, within the open-proposal bound, under an id
+ * not seen before; a signature only if it is the contact's own, valid for the terms, on an open
+ * agreement of that conversation; a rejection only for an open, incomplete agreement of that
+ * conversation. Anything else is refused, logged without content, and changes nothing.
+ */
+final class AgreementMessages {
+  private static final Logger LOG = LoggerFactory.getLogger(AgreementMessages.class);
+
+  private final PeerContext peer;
+  private final AgreementBook book;
+
+  AgreementMessages(PeerContext peer, AgreementBook book) {
+    this.peer = peer;
+    this.book = book;
+  }
+
+  /** Whether {@code p} is an agreement payload. */
+  static boolean isAgreement(Payload p) {
+    return switch (p.getBodyCase()) {
+      case AGREEMENT_PROPOSAL, AGREEMENT_SIGNATURE, AGREEMENT_REJECTION -> true;
+      default -> false;
+    };
+  }
+
+  void handle(StateTransaction tx, RuntimeConversation c, Payload p) {
+    try {
+      switch (p.getBodyCase()) {
+        case AGREEMENT_PROPOSAL -> proposed(tx, c, p.getAgreementProposal());
+        case AGREEMENT_SIGNATURE -> signed(tx, c, p.getAgreementSignature());
+        case AGREEMENT_REJECTION -> rejected(tx, c, p.getAgreementRejection().getId());
+        default -> { }
+      }
+    } catch (BackchannelException | IllegalArgumentException e) {
+      LOG.warn("refusing an agreement payload from a contact: {}", e.getMessage());
+    }
+  }
+
+  private void proposed(StateTransaction tx, RuntimeConversation c, AgreementProposal p)
+      throws BackchannelException {
+    String hex = AgreementBook.hex(p.getId());
+    if (book.get(hex).isPresent()) {
+      throw new MalformedInputException("an agreement with this id exists already");
+    }
+    byte[] text = p.getText().toByteArray();
+    if (text.length > Agreement.MAX_TEXT_BYTES || !Arrays.equals(AgreementText.canonical(text), text)) {
+      throw new MalformedInputException("the proposed text is too long or not canonical");
+    }
+    if (book.open(c.session().id(), false) >= AgreementBook.MAX_OPEN_PER_SIDE) {
+      throw new MalformedInputException("the contact has " + AgreementBook.MAX_OPEN_PER_SIDE
+          + " agreements open already");
+    }
+    IdentityPublicKey contact = AgreementBook.contactIdentity(c);
+    long at = System.currentTimeMillis();
+    AgreementRecord r = AgreementRecord.newBuilder().setVersion(1).setProposal(p).setContact(c.session().id())
+        .setProposedByMe(false).setContactMlDsaPublic(p.getProposerMlDsaPublic()).setState(AgreementBook.OPEN)
+        .setCreatedAtMillis(at).setChangedAtMillis(at).build();
+    AgreementBook.Held h = book.held(r, contact); // builds the terms: refuses a draft that breaks their rules
+    if (Instant.now().getEpochSecond() >= p.getExpiresAt()) {
+      throw new MalformedInputException("the proposed agreement has expired");
+    }
+    book.put(tx, hex, h);
+    book.notifyAfterCommit(tx, c, hex);
+  }
+
+  private void signed(StateTransaction tx, RuntimeConversation c, AgreementSignature m) throws BackchannelException {
+    String hex = AgreementBook.hex(m.getId());
+    AgreementBook.Held h = ofConversation(hex, c);
+    if (h.record().getState() != AgreementBook.OPEN) {
+      return; // crossed with a rejection: the agreement stays rejected
+    }
+    IdentityPublicKey contact = AgreementBook.contactIdentity(c);
+    AgreementBook.Held withKey = h;
+    if (h.record().getContactMlDsaPublic().isEmpty()) {
+      withKey = book.held(h.record().toBuilder().setContactMlDsaPublic(m.getMlDsaPublic()).build(), contact);
+    } else if (!m.getMlDsaPublic().isEmpty() && !m.getMlDsaPublic().equals(h.record().getContactMlDsaPublic())) {
+      throw new MalformedInputException("a signature names another ML-DSA-65 key than the terms");
+    }
+    SignedAgreement s = withKey.signed().orElseThrow();
+    PartySignature sig = PartySignature.decode(m.getSignature().toByteArray());
+    int theirs = s.terms().indexOf(contact).orElseThrow();
+    if (sig.partyIndex() != theirs) {
+      throw new MalformedInputException("a signature for another party than the contact");
+    }
+    if (s.hasSignatureOf(theirs)) {
+      return; // a repeat
+    }
+    SignedAgreement next;
+    try {
+      next = s.withSignature(sig);
+    } catch (AuthenticationFailedException e) {
+      throw new MalformedInputException("the contact's agreement signature does not verify");
+    }
+    book.put(tx, hex, new AgreementBook.Held(AgreementBook.withSignatures(withKey.record(), next), Optional.of(next)));
+    book.notifyAfterCommit(tx, c, hex);
+  }
+
+  private void rejected(StateTransaction tx, RuntimeConversation c, ByteString id) throws BackchannelException {
+    String hex = AgreementBook.hex(id);
+    AgreementBook.Held h = ofConversation(hex, c);
+    if (h.record().getState() != AgreementBook.OPEN) {
+      return;
+    }
+    if (RuntimeAgreement.statusOf(h, peer.identity().publicKey(), Instant.now().getEpochSecond())
+        == AgreementStatus.COMPLETE) {
+      throw new MalformedInputException("a complete agreement cannot be rejected");
+    }
+    book.reject(tx, hex, h, AgreementBook.REJECTED_THERE);
+    book.notifyAfterCommit(tx, c, hex);
+  }
+
+  private AgreementBook.Held ofConversation(String hex, RuntimeConversation c) throws MalformedInputException {
+    AgreementBook.Held h = book.get(hex).orElse(null);
+    if (h == null || !h.record().getContact().equals(c.session().id())) {
+      throw new MalformedInputException("no agreement with this id in this conversation");
+    }
+    return h;
+  }
+}
