@@ -60,6 +60,7 @@ public final class ExitCodes {
     }
     if (e instanceof InvalidInvitationException || e instanceof MalformedInputException
         || e instanceof dev.backchannel.api.error.IntroductionClosedException
+        || e instanceof dev.backchannel.api.error.AgreementClosedException
         || e instanceof UnknownSessionException || e instanceof QuotaExceededException
         || e instanceof dev.backchannel.api.error.MessageTooLargeException
         || e instanceof IllegalArgumentException) {

@@ -44,7 +44,9 @@ import picocli.CommandLine.Model.CommandSpec;
     subcommands = {PeerCommand.Invite.class, PeerCommand.Accept.class, PeerCommand.Send.class,
         PeerCommand.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
         PeerCommand.Chat.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
-        IntroductionCommands.AcceptIntroduction.class, IntroductionCommands.DeclineIntroduction.class})
+        IntroductionCommands.AcceptIntroduction.class, IntroductionCommands.DeclineIntroduction.class,
+        AgreementCommands.Propose.class, AgreementCommands.Agreements.class, AgreementCommands.Sign.class,
+        AgreementCommands.Reject.class, AgreementCommands.Export.class, AgreementCommands.Fingerprint.class})
 public final class PeerCommand {
   @Option(names = "--state", paramLabel = "DIR",
       description = "State directory (required; created on first use, owner-only).")
@@ -312,6 +314,7 @@ public final class PeerCommand {
           while (count < 0 || got < count) {
             Set<String> seen = peer.announced();
             IntroductionCommands.announceRequests(peer, p, out);
+            AgreementCommands.announce(peer, p, out);
             boolean any = false;
             for (Conversation c : p.conversations()) {
               if (!seen.contains(c.name())) {

@@ -53,7 +53,9 @@ class CliHelpTest {
         List.of("help"), List.of("peer", "invite"), List.of("peer", "accept"), List.of("peer", "send"),
         List.of("peer", "receive"), List.of("peer", "contacts"), List.of("peer", "verify"),
         List.of("peer", "chat"), List.of("peer", "introduce"), List.of("peer", "introductions"),
-        List.of("peer", "accept-introduction"), List.of("peer", "decline-introduction"));
+        List.of("peer", "accept-introduction"), List.of("peer", "decline-introduction"),
+        List.of("peer", "propose"), List.of("peer", "agreements"), List.of("peer", "sign"),
+        List.of("peer", "reject"), List.of("peer", "export"), List.of("peer", "fingerprint"));
   }
 
   @Test
