@@ -1,5 +1,7 @@
 package dev.backchannel.examples.demo;
 
+import dev.backchannel.api.Agreement;
+import dev.backchannel.api.AgreementStatus;
 import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Introduction;
 import dev.backchannel.api.IntroductionRequest;
@@ -24,8 +26,9 @@ import picocli.CommandLine.Command;
 /**
  * {@code demo}: an in-process relay on a free loopback port with a temporary data directory and
  * three peers. A mediator who knows a minister and an envoy (each met by invitation) introduces
- * them; both accept; they talk both ways. Prints what each read, what the mediator holds (the
- * introduction, none of the talk) and what the relay stored; then removes everything and exits 0.
+ * them; both accept; they talk both ways and sign the terms they reached, which a verifier checks
+ * offline. Prints what each read, what the mediator holds (the introduction, none of the talk) and
+ * what the relay stored; then removes everything and exits 0.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run a relay and three peers in this process: a mediator introduces a minister and an envoy.")
@@ -35,6 +38,7 @@ public final class DemoCommand implements Callable<Integer> {
     {"minister", "So are we. Same channel tomorrow?"},
     {"envoy", "Agreed. Nothing of this leaves the room."},
   };
+  private static final String TERMS = "1. The border stays where it is.\n2. Talks resume in May.\n";
 
   @Override
   public Integer call() throws Exception {
@@ -71,12 +75,22 @@ public final class DemoCommand implements Callable<Integer> {
           Message msg = (fromEnvoy ? toEnvoy : toMinister).receive(Duration.ofSeconds(30)).orElseThrow();
           out.printf("%-9s read #%d: %s%n", fromEnvoy ? "minister" : "envoy", msg.sequence(), msg.text());
         }
+        byte[] file = agree(toEnvoy, envoy, out);
+        dev.backchannel.crypto.agreement.Verification v = dev.backchannel.crypto.agreement.Agreements.verify(file,
+            TERMS.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.println("verifier (offline, the envoy's file and the text): " + v.status().name().toLowerCase() + " '"
+            + v.title() + "' signed by " + v.parties().stream().map(p -> p.label() + " " + p.fingerprint().hex()
+            .substring(0, 16) + "...").toList());
+        file[file.length / 2] ^= 1;
+        out.println("verifier on the file with one byte changed: "
+            + dev.backchannel.crypto.agreement.Agreements.verify(file).status().name().toLowerCase());
         out.println("safety numbers equal on both sides: " + toMinister.safetyNumber().equals(toEnvoy.safetyNumber())
             + " (compare them out of band: a mediator who swapped keys would show here)");
         out.println();
         out.println("what the mediator holds: contacts " + mediator.conversations().stream().map(Conversation::name).toList()
-            + ", the introduction " + intro.id() + ", and none of the talk: its state contains the text "
-            + (contains(tmp.resolve("mediator"), SCRIPT[0][1]) ? "(yes!)" : "nowhere"));
+            + ", the introduction " + intro.id() + ", and none of the talk or the agreement: its state contains"
+            + " their text " + (contains(tmp.resolve("mediator"), SCRIPT[0][1])
+                || contains(tmp.resolve("mediator"), "The border stays") ? "(yes!)" : "nowhere"));
         out.println("what the relay stored (mailbox id, size, first bytes):");
         for (RecordingMailboxStore.Seen s : store.seen) {
           out.printf("  %-16s %6d bytes  %s%n", s.mailbox(), s.bytes(), s.firstBytes());
@@ -87,6 +101,36 @@ public final class DemoCommand implements Callable<Integer> {
     } finally {
       deleteRecursively(tmp);
     }
+  }
+
+  /**
+   * The minister proposes the terms they reached, the envoy signs, the minister countersigns;
+   * returns the envoy's exported file.
+   */
+  private static byte[] agree(Conversation toEnvoy, Peer envoy, PrintStream out) throws Exception {
+    Agreement offer = toEnvoy.propose("Border talks", TERMS, "minister", java.time.Instant.parse("2031-01-01T00:00:00Z"));
+    out.println("minister proposes the agreement '" + offer.title() + "' (" + offer.id().substring(0, 8)
+        + "...): the draft travels in the conversation, unsigned");
+    Agreement there = awaitAgreement(envoy);
+    out.println("envoy reads it (" + there.status().name().toLowerCase().replace('_', '-') + ") and signs");
+    there.sign().get(60, TimeUnit.SECONDS);
+    for (int i = 0; i < 3000 && offer.status() != AgreementStatus.AWAITING_SIGNATURE; i++) {
+      Thread.sleep(10);
+    }
+    offer.sign().get(60, TimeUnit.SECONDS);
+    for (int i = 0; i < 3000 && there.status() != AgreementStatus.COMPLETE; i++) {
+      Thread.sleep(10);
+    }
+    out.println("minister countersigns: the agreement is " + offer.status().name().toLowerCase()
+        + " on the minister's side and " + there.status().name().toLowerCase() + " on the envoy's");
+    return there.export();
+  }
+
+  private static Agreement awaitAgreement(Peer peer) throws InterruptedException {
+    for (int i = 0; i < 3000 && peer.agreements().isEmpty(); i++) {
+      Thread.sleep(10);
+    }
+    return peer.agreements().get(0);
   }
 
   /** {@code inviter} invites {@code who} (its peer {@code invitee}); one message each way. */

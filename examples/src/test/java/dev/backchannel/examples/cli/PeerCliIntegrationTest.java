@@ -251,7 +251,11 @@ class PeerCliIntegrationTest {
     assertThat(demo.out()).contains("minister  read #1: We are ready to talk about the border.")
         .contains("safety numbers equal on both sides: true")
         .contains("mediator sees the introduction connected")
-        .contains("and none of the talk: its state contains the text nowhere")
+        .contains("and none of the talk or the agreement: its state contains their text nowhere")
+        .contains("envoy reads it (awaiting-signature) and signs")
+        .contains("the agreement is complete on the minister's side and complete on the envoy's")
+        .containsPattern("verifier \\(offline, the envoy's file and the text\\): complete 'Border talks' signed by \\[")
+        .contains("verifier on the file with one byte changed: invalid")
         .contains("what the relay stored");
   }
 }
