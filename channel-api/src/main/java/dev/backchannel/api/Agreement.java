@@ -54,14 +54,38 @@ public interface Agreement {
   AgreementStatus status();
 
   /**
-   * Signs the terms and sends the signature to the contact. Completes when the signature is
-   * durable here and the relay holds the envelope that carries it; signing again after that
-   * completes at once and sends nothing.
+   * Signs the terms and sends the signature to the contact, or, when the contact signed in
+   * escrow ({@link #signInEscrow}), deposits it with the same intermediary. Completes when the
+   * signature is durable here and the relay holds the envelope that carries it; signing again
+   * after that completes at once and sends nothing.
    *
    * @return fails with {@link AgreementClosedException} when rejected, expired or not signable,
    *     and with the send's error when the signature can never be delivered
    */
   CompletableFuture<Void> sign();
+
+  /**
+   * Signs the terms in escrow: the signature goes to {@code intermediary} (a third contact both
+   * parties know, such as the one who introduced them), who holds it until the contact deposits
+   * its own signature of the same terms, then releases both to both at once. So neither side
+   * can hold the other's signature without giving its own. The contact is told this side's
+   * ML-DSA-65 key and the intermediary's fingerprint, and no signature; when it then calls
+   * {@link #sign()}, its signature goes to the same intermediary. The intermediary learns the
+   * terms (title, text hash, parties), never the text, and keeps a deposit at most 30 days.
+   * Signing in escrow again with the same intermediary completes at once and sends nothing.
+   *
+   * @return fails with {@link AgreementClosedException} as {@link #sign()}, and with {@link
+   *     dev.backchannel.api.error.MalformedInputException} when {@code intermediary} is not an
+   *     established conversation of this peer, is the contact, is a party, or is not the
+   *     intermediary the contact chose
+   */
+  CompletableFuture<Void> signInEscrow(Conversation intermediary);
+
+  /**
+   * The local name of the intermediary holding signatures of this agreement in escrow: the one
+   * this side deposited with, or the one the contact asked for; empty when signed directly.
+   */
+  java.util.Optional<String> escrow();
 
   /**
    * Rejects the agreement and tells the contact. A signature this side gave already stays with

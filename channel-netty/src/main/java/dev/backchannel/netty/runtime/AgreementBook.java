@@ -15,10 +15,12 @@ import dev.backchannel.crypto.agreement.AgreementText;
 import dev.backchannel.crypto.agreement.ByteValue;
 import dev.backchannel.crypto.agreement.PartySignature;
 import dev.backchannel.crypto.agreement.SignedAgreement;
+import dev.backchannel.netty.internal.runtime.AgreementKey;
 import dev.backchannel.netty.internal.runtime.AgreementProposal;
 import dev.backchannel.netty.internal.runtime.AgreementRecord;
 import dev.backchannel.netty.internal.runtime.AgreementRejection;
 import dev.backchannel.netty.internal.runtime.AgreementSignature;
+import dev.backchannel.netty.internal.runtime.EscrowDeposit;
 import dev.backchannel.netty.internal.runtime.Payload;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -182,15 +184,22 @@ final class AgreementBook implements AutoCloseable {
     }
   }
 
-  /** Signs {@code hex} and sends the signature (any thread). */
+  /**
+   * Signs {@code hex} and sends the signature to the contact, or deposits it with the
+   * intermediary the contact asked for (any thread).
+   */
   CompletableFuture<Void> sign(String hex) {
     return peer.stage().submit(tx -> {
       Held h = byId.get(hex);
       RuntimeConversation c = conversation(h);
-      if (h.signed().isEmpty()) {
-        throw new AgreementClosedException("the contact signs first: this side countersigns once its signature arrives");
+      if (!h.record().getEscrowFingerprint().isEmpty() && h.record().getEscrowContact().isEmpty()) {
+        RuntimeConversation via = peer.conversations().all().stream()
+            .filter(x -> x.session().record().getEstablished() && fingerprintOf(x).equals(h.record().getEscrowFingerprint()))
+            .findFirst().orElseThrow(() -> new AgreementClosedException(
+                "the contact signs in escrow through an intermediary that is not an established contact here"));
+        return deposit(tx, hex, h, c, via);
       }
-      SignedAgreement s = h.signed().get();
+      SignedAgreement s = signable(h);
       int me = s.terms().indexOf(peer.identity().publicKey()).orElseThrow();
       if (s.hasSignatureOf(me)) {
         return CompletableFuture.<Long>completedFuture(0L);
@@ -204,6 +213,67 @@ final class AgreementBook implements AutoCloseable {
           .setId(h.record().getProposal().getId()).setSignature(ByteString.copyFrom(sig.encode()))
           .setMlDsaPublic(ByteString.copyFrom(keys().mlDsa65PublicKey().toByteArray()))).build(), 0);
     }).thenCompose(sent -> sent.thenApply(seq -> null));
+  }
+
+  /** Signs {@code hex} and deposits the signature with {@code intermediary} (any thread). */
+  CompletableFuture<Void> signInEscrow(String hex, RuntimeConversation intermediary) {
+    return peer.stage().submit(tx -> {
+      Held h = byId.get(hex);
+      RuntimeConversation c = conversation(h);
+      if (peer.conversations().byId(intermediary.session().id()).orElse(null) != intermediary
+          || !intermediary.session().record().getEstablished()) {
+        throw new MalformedInputException("the intermediary must be an established conversation of this peer");
+      }
+      if (!h.record().getEscrowFingerprint().isEmpty()
+          && !h.record().getEscrowFingerprint().equals(fingerprintOf(intermediary))) {
+        throw new MalformedInputException("the contact signs in escrow through another intermediary");
+      }
+      return deposit(tx, hex, h, c, intermediary);
+    }).thenCompose(sent -> sent.thenApply(seq -> null));
+  }
+
+  private CompletableFuture<Long> deposit(StateTransaction tx, String hex, Held h, RuntimeConversation c,
+      RuntimeConversation via) throws BackchannelException {
+    if (via == c) {
+      throw new MalformedInputException("the intermediary must be a third party, not the contact");
+    }
+    if (!h.record().getEscrowContact().isEmpty()) {
+      if (!h.record().getEscrowContact().equals(via.session().id())) {
+        throw new AgreementClosedException("this side's signature is in escrow with another intermediary already");
+      }
+      return CompletableFuture.completedFuture(0L);
+    }
+    SignedAgreement s = signable(h);
+    if (s.terms().indexOf(contactIdentity(via)).isPresent()) {
+      throw new MalformedInputException("the intermediary is a party to the agreement");
+    }
+    checkOpen(h);
+    PartySignature sig = keys().sign(s.terms());
+    SignedAgreement next = s.withSignature(sig);
+    put(tx, hex, new Held(withSignatures(h.record(), next).toBuilder().setEscrowContact(via.session().id()).build(),
+        Optional.of(next)));
+    notifyAfterCommit(tx, c, hex);
+    c.session().queue(tx, Payload.newBuilder().setAgreementKey(AgreementKey.newBuilder()
+        .setId(h.record().getProposal().getId())
+        .setMlDsaPublic(ByteString.copyFrom(keys().mlDsa65PublicKey().toByteArray()))
+        .setEscrowFingerprint(fingerprintOf(via))).build(), 0);
+    return via.session().queue(tx, Payload.newBuilder().setEscrowDeposit(EscrowDeposit.newBuilder()
+        .setTerms(ByteString.copyFrom(s.terms().encode())).setSignature(ByteString.copyFrom(sig.encode()))).build(), 0);
+  }
+
+  private static SignedAgreement signable(Held h) throws AgreementClosedException {
+    if (h.signed().isEmpty()) {
+      throw new AgreementClosedException("the contact signs first: this side countersigns once its signature arrives");
+    }
+    return h.signed().get();
+  }
+
+  static ByteString fingerprintOf(RuntimeConversation c) {
+    try {
+      return ByteString.copyFrom(contactIdentity(c).fingerprint());
+    } catch (BackchannelException e) {
+      return ByteString.EMPTY;
+    }
   }
 
   /** Rejects {@code hex} and tells the contact (any thread). */

@@ -10,9 +10,11 @@ import dev.backchannel.crypto.IdentityPublicKey;
 import dev.backchannel.crypto.agreement.AgreementText;
 import dev.backchannel.crypto.agreement.PartySignature;
 import dev.backchannel.crypto.agreement.SignedAgreement;
+import dev.backchannel.netty.internal.runtime.AgreementKey;
 import dev.backchannel.netty.internal.runtime.AgreementProposal;
 import dev.backchannel.netty.internal.runtime.AgreementRecord;
 import dev.backchannel.netty.internal.runtime.AgreementSignature;
+import dev.backchannel.netty.internal.runtime.EscrowRelease;
 import dev.backchannel.netty.internal.runtime.Payload;
 import java.time.Instant;
 import java.util.Arrays;
@@ -25,23 +27,29 @@ import org.slf4j.LoggerFactory;
  * valid terms naming this side with its own keys, within the open-proposal bound, under an id
  * not seen before; a signature only if it is the contact's own, valid for the terms, on an open
  * agreement of that conversation; a rejection only for an open, incomplete agreement of that
- * conversation. Anything else is refused, logged without content, and changes nothing.
+ * conversation; an escrow request (the contact's key and intermediary) once per agreement; a
+ * release only from the intermediary this side deposited with, carrying the contact's valid
+ * signature; deposits go to the {@link AgreementEscrow}. Anything else is refused, logged without
+ * content, and changes nothing.
  */
 final class AgreementMessages {
   private static final Logger LOG = LoggerFactory.getLogger(AgreementMessages.class);
 
   private final PeerContext peer;
   private final AgreementBook book;
+  private final AgreementEscrow escrow;
 
-  AgreementMessages(PeerContext peer, AgreementBook book) {
+  AgreementMessages(PeerContext peer, AgreementBook book, AgreementEscrow escrow) {
     this.peer = peer;
     this.book = book;
+    this.escrow = escrow;
   }
 
   /** Whether {@code p} is an agreement payload. */
   static boolean isAgreement(Payload p) {
     return switch (p.getBodyCase()) {
-      case AGREEMENT_PROPOSAL, AGREEMENT_SIGNATURE, AGREEMENT_REJECTION -> true;
+      case AGREEMENT_PROPOSAL, AGREEMENT_SIGNATURE, AGREEMENT_REJECTION, AGREEMENT_KEY, ESCROW_DEPOSIT,
+          ESCROW_RELEASE -> true;
       default -> false;
     };
   }
@@ -52,6 +60,9 @@ final class AgreementMessages {
         case AGREEMENT_PROPOSAL -> proposed(tx, c, p.getAgreementProposal());
         case AGREEMENT_SIGNATURE -> signed(tx, c, p.getAgreementSignature());
         case AGREEMENT_REJECTION -> rejected(tx, c, p.getAgreementRejection().getId());
+        case AGREEMENT_KEY -> keyed(tx, c, p.getAgreementKey());
+        case ESCROW_DEPOSIT -> escrow.deposit(tx, c, p.getEscrowDeposit());
+        case ESCROW_RELEASE -> released(tx, c, p.getEscrowRelease());
         default -> { }
       }
     } catch (BackchannelException | IllegalArgumentException e) {
@@ -130,6 +141,58 @@ final class AgreementMessages {
     }
     book.reject(tx, hex, h, AgreementBook.REJECTED_THERE);
     book.notifyAfterCommit(tx, c, hex);
+  }
+
+  /** The contact signed in escrow: its ML-DSA-65 key and the intermediary holding its signature. */
+  private void keyed(StateTransaction tx, RuntimeConversation c, AgreementKey m) throws BackchannelException {
+    String hex = AgreementBook.hex(m.getId());
+    AgreementBook.Held h = ofConversation(hex, c);
+    if (h.record().getState() != AgreementBook.OPEN) {
+      return;
+    }
+    if (m.getEscrowFingerprint().size() != 32) {
+      throw new MalformedInputException("an escrow request names no intermediary");
+    }
+    if (!h.record().getContactMlDsaPublic().isEmpty() && !m.getMlDsaPublic().equals(h.record().getContactMlDsaPublic())) {
+      throw new MalformedInputException("an escrow request names another ML-DSA-65 key than the terms");
+    }
+    if (!h.record().getEscrowFingerprint().isEmpty()) {
+      return; // a repeat: the first request stands
+    }
+    AgreementRecord r = h.record().toBuilder().setContactMlDsaPublic(m.getMlDsaPublic())
+        .setEscrowFingerprint(m.getEscrowFingerprint()).setChangedAtMillis(System.currentTimeMillis()).build();
+    book.put(tx, hex, book.held(r, AgreementBook.contactIdentity(c))); // builds the terms: refuses a bad key
+    book.notifyAfterCommit(tx, c, hex);
+  }
+
+  /** The intermediary this side deposited with releases every party's signature. */
+  private void released(StateTransaction tx, RuntimeConversation via, EscrowRelease m) throws BackchannelException {
+    String hex = AgreementBook.hex(m.getId());
+    AgreementBook.Held h = book.get(hex).orElse(null);
+    if (h == null || !h.record().getEscrowContact().equals(via.session().id()) || h.signed().isEmpty()) {
+      throw new MalformedInputException("a release from a contact this side deposited nothing with");
+    }
+    RuntimeConversation c = peer.conversations().byId(h.record().getContact()).orElseThrow(() ->
+        new MalformedInputException("the agreement's conversation is gone"));
+    SignedAgreement s = h.signed().get();
+    int theirs = s.terms().indexOf(AgreementBook.contactIdentity(c)).orElseThrow();
+    if (s.hasSignatureOf(theirs)) {
+      return;
+    }
+    for (ByteString b : m.getSignaturesList()) {
+      PartySignature sig = PartySignature.decode(b.toByteArray());
+      if (sig.partyIndex() == theirs) {
+        try {
+          SignedAgreement next = s.withSignature(sig);
+          book.put(tx, hex, new AgreementBook.Held(AgreementBook.withSignatures(h.record(), next), Optional.of(next)));
+          book.notifyAfterCommit(tx, c, hex);
+          return;
+        } catch (AuthenticationFailedException e) {
+          throw new MalformedInputException("a released signature does not verify");
+        }
+      }
+    }
+    throw new MalformedInputException("a release without the contact's signature");
   }
 
   private AgreementBook.Held ofConversation(String hex, RuntimeConversation c) throws MalformedInputException {

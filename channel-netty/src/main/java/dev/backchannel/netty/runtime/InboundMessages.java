@@ -54,7 +54,7 @@ final class InboundMessages {
     this.peer = peer;
     this.locks = locks;
     this.introductions = introductions;
-    this.agreements = new AgreementMessages(peer, peer.agreements());
+    this.agreements = new AgreementMessages(peer, peer.agreements(), peer.escrow());
   }
 
   /** Processes {@code d} for {@code c}; the acknowledgement goes out after the commit. */

@@ -25,6 +25,7 @@ final class PeerContext {
   private final ScheduledExecutorService timer;
   private final Conversations conversations = new Conversations();
   private final AgreementBook agreements = new AgreementBook(this);
+  private final AgreementEscrow escrow = new AgreementEscrow(this);
   private volatile boolean closed;
 
   PeerContext(PeerConfig config, StateStore store, IdentityKeyPair identity, Executor callbacks,
@@ -92,6 +93,10 @@ final class PeerContext {
 
   AgreementBook agreements() {
     return agreements;
+  }
+
+  AgreementEscrow escrow() {
+    return escrow;
   }
 
   boolean closed() {

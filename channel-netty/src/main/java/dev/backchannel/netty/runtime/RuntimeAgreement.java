@@ -93,12 +93,36 @@ final class RuntimeAgreement implements Agreement {
     if (mine) {
       return AgreementStatus.PROPOSED;
     }
-    return theirs || !h.record().getProposedByMe() ? AgreementStatus.AWAITING_SIGNATURE : AgreementStatus.PROPOSED;
+    return theirs || !h.record().getProposedByMe() || !h.record().getEscrowFingerprint().isEmpty()
+        ? AgreementStatus.AWAITING_SIGNATURE : AgreementStatus.PROPOSED;
   }
 
   @Override
   public CompletableFuture<Void> sign() {
     return book.sign(hex);
+  }
+
+  @Override
+  public CompletableFuture<Void> signInEscrow(dev.backchannel.api.Conversation intermediary) {
+    if (!(intermediary instanceof RuntimeConversation via)) {
+      return CompletableFuture.failedFuture(new dev.backchannel.api.error.MalformedInputException(
+          "the intermediary must be a conversation of this peer"));
+    }
+    return book.signInEscrow(hex, via);
+  }
+
+  @Override
+  public java.util.Optional<String> escrow() {
+    AgreementBook.Held h = held();
+    if (!h.record().getEscrowContact().isEmpty()) {
+      return peer.conversations().byId(h.record().getEscrowContact()).map(RuntimeConversation::name);
+    }
+    if (!h.record().getEscrowFingerprint().isEmpty()) {
+      return peer.conversations().all().stream()
+          .filter(x -> AgreementBook.fingerprintOf(x).equals(h.record().getEscrowFingerprint()))
+          .map(RuntimeConversation::name).findFirst();
+    }
+    return java.util.Optional.empty();
   }
 
   @Override

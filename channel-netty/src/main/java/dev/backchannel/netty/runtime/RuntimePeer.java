@@ -143,6 +143,7 @@ final class RuntimePeer implements Peer {
       }
     }
     peer.agreements().load(identities);
+    peer.escrow().load();
     introducer.load();
     requests.load();
     peer.stage().start(router::afterBatch);
@@ -397,6 +398,11 @@ final class RuntimePeer implements Peer {
   /** How many relay links are open (for tests: a contact must not make the peer open more). */
   int linkCount() {
     return peer.links().all().size();
+  }
+
+  /** The escrow this peer holds for its contacts (for tests). */
+  AgreementEscrow escrowForTests() {
+    return peer.escrow();
   }
 
   /** This peer's encoded public identity (for tests that play a lying introducer). */

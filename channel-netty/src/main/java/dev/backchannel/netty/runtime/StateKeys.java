@@ -16,6 +16,7 @@ final class StateKeys {
   static final String INTRODUCTION_PREFIX = "introduction/";
   static final String INTRODUCTION_REQUEST_PREFIX = "intro-request/";
   static final String AGREEMENT_PREFIX = "agreement/";
+  static final String ESCROW_PREFIX = "escrow/";
 
   private StateKeys() {}
 
@@ -46,6 +47,11 @@ final class StateKeys {
   /** An agreement of a conversation, by its hex id. */
   static String agreement(String hexId) {
     return AGREEMENT_PREFIX + hexId;
+  }
+
+  /** Signatures this peer holds in escrow, by the hex terms hash. */
+  static String escrow(String termsHashHex) {
+    return ESCROW_PREFIX + termsHashHex;
   }
 
   /** An introduction this peer made, by its hex id. */

@@ -143,12 +143,16 @@ final class AgreementCommands {
     @Parameters(paramLabel = "ID", description = "The agreement (see 'agreements').")
     String id;
 
+    @Option(names = "--escrow", paramLabel = "CONTACT",
+        description = "Deposit the signature with CONTACT, a third party both know, who releases both signatures together.")
+    String escrow;
+
     @Override
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null)) {
           Agreement a = find(p, id);
-          a.sign().get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
+          (escrow == null ? a.sign() : a.signInEscrow(peer.contact(p, escrow))).get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
           PrintWriter out = peer.spec.commandLine().getOut();
           out.println("signed: " + a.id() + " status: " + word(a.status()));
           out.flush();
