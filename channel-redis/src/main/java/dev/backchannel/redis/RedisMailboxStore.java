@@ -7,26 +7,21 @@ import dev.backchannel.api.error.StateStoreException;
 import dev.backchannel.netty.relay.store.MailboxRecord;
 import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.relay.store.StoreRefusedException;
-import dev.backchannel.netty.relay.store.StoreRefusedException.Reason;
 import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.redis.internal.EnvelopeCodec;
 import dev.backchannel.redis.internal.ExpiryIndex;
 import dev.backchannel.redis.internal.Failures;
 import dev.backchannel.redis.internal.LuaScript;
 import dev.backchannel.redis.internal.MailboxNotices;
+import dev.backchannel.redis.internal.Reads;
 import dev.backchannel.redis.internal.RedisKeys;
 import dev.backchannel.redis.internal.Replies;
 import dev.backchannel.redis.internal.ScriptRunner;
 import dev.backchannel.redis.internal.StoreBytes;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -100,6 +95,7 @@ public final class RedisMailboxStore implements MailboxStore {
   private final StoreBytes bytes;
   private final ExpiryIndex index;
   private final MailboxNotices notices;
+  private final Reads reads;
   private final ScheduledThreadPoolExecutor threads;
   private final Executor callbacks;
   private final long awaitMillis;
@@ -130,6 +126,7 @@ public final class RedisMailboxStore implements MailboxStore {
     new SecureRandom().nextBytes(origin);
     notices = new MailboxNotices(client, keys, origin, callbacks);
     awaitMillis = 3 * config.commandTimeout().toMillis() + config.waitTimeout().toMillis();
+    reads = new Reads(connection, keys, awaitMillis);
   }
 
   /**
@@ -181,47 +178,16 @@ public final class RedisMailboxStore implements MailboxStore {
     });
   }
 
-  private static long at(Object reply, int i) {
-    try {
-      return Replies.at(reply, i);
-    } catch (StateStoreException e) {
-      throw Failures.completion(e);
-    }
-  }
-
-  private static long integer(Object reply) {
-    try {
-      return Replies.integer(reply);
-    } catch (StateStoreException e) {
-      throw Failures.completion(e);
-    }
-  }
-
-  private static StoreRefusedException ownerChanged() {
-    return new StoreRefusedException(Reason.OWNER_CHANGED, "owner key changed");
-  }
-
   @Override
   public boolean createMailbox(MailboxRecord mailbox) throws StateStoreException {
     byte[] id = mailbox.mailboxId();
     return Failures.awaitStored(scripts.write(LuaScript.CREATE, keys.mailbox(id), mailbox.ownerKey())
-        .thenCompose(w -> settle(w, 0, integer(w.reply()) == 1)), awaitMillis);
+        .thenCompose(w -> settle(w, 0, Replies.integer(w.reply()) == 1)), awaitMillis);
   }
 
   @Override
   public Optional<MailboxRecord> mailbox(byte[] mailboxId) throws StateStoreException {
-    List<KeyValue<byte[], byte[]>> v = Failures.awaitStored(connection.async()
-        .hmget(keys.mailbox(mailboxId)[RedisKeys.META], bytes("owner"), bytes("sender"))
-        .toCompletableFuture(), awaitMillis);
-    if (v.isEmpty() || !v.get(0).hasValue()) {
-      return Optional.empty();
-    }
-    byte[] sender = v.get(1).hasValue() ? v.get(1).getValue() : null;
-    try {
-      return Optional.of(new MailboxRecord(mailboxId, v.get(0).getValue(), sender));
-    } catch (IllegalArgumentException e) {
-      throw new StateStoreException("malformed mailbox record in the redis store");
-    }
+    return reads.mailbox(mailboxId);
   }
 
   /** Replaces the record of an existing mailbox; does nothing if it does not exist (no revival). */
@@ -237,9 +203,9 @@ public final class RedisMailboxStore implements MailboxStore {
       throws StateStoreException, StoreRefusedException {
     MailboxRecord locked = new MailboxRecord(mailboxId, ownerKey, senderKey);
     long r = Failures.await(scripts.write(LuaScript.LOCK, keys.mailbox(mailboxId), ownerKey, senderKey)
-        .thenCompose(w -> settle(w, 0, integer(w.reply()))), awaitMillis);
-    if (r == 5) {
-      throw ownerChanged();
+        .thenCompose(w -> settle(w, 0, Replies.integer(w.reply()))), awaitMillis);
+    if (r == Replies.OWNER_CHANGED) {
+      throw Replies.ownerChanged();
     }
     return r == 1 ? Optional.of(locked) : Optional.empty();
   }
@@ -253,15 +219,15 @@ public final class RedisMailboxStore implements MailboxStore {
   public boolean deleteMailbox(byte[] mailboxId, byte[] ownerKey)
       throws StateStoreException, StoreRefusedException {
     long r = Failures.await(delete(mailboxId, ownerKey), awaitMillis);
-    if (r == 5) {
-      throw ownerChanged();
+    if (r == Replies.OWNER_CHANGED) {
+      throw Replies.ownerChanged();
     }
     return r == 1;
   }
 
   private CompletableFuture<Long> delete(byte[] mailboxId, byte[] ownerKey) {
     return scripts.write(LuaScript.DELETE, keys.mailbox(mailboxId), ownerKey)
-        .thenCompose(w -> settle(w, at(w.reply(), 1), at(w.reply(), 0)));
+        .thenCompose(w -> settle(w, Replies.at(w.reply(), 1), Replies.at(w.reply(), 0)));
   }
 
   /**
@@ -303,46 +269,12 @@ public final class RedisMailboxStore implements MailboxStore {
         ? index.hint(ExpiryIndex.MAILBOX, mailboxId, expiresAtMillis, now)
         : CompletableFuture.completedFuture(null);
     return handOff(hinted.thenCompose(v -> scripts.write(LuaScript.APPEND, k, args))
-        .thenCompose(w -> settle(w, appendDelta(w.reply()), appended(w.reply()))));
-  }
-
-  private static long appendDelta(Object reply) {
-    return at(reply, 0) == 0 ? at(reply, 3) : 0;
-  }
-
-  private static Appended appended(Object reply) {
-    switch ((int) at(reply, 0)) {
-      case 0:
-        return new Appended(at(reply, 1), at(reply, 2) == 1);
-      case 1:
-        throw Failures.completion(new StoreRefusedException(Reason.NO_SUCH_MAILBOX, "no such mailbox"));
-      case 2:
-        throw Failures.completion(
-            new StoreRefusedException(Reason.LOCKED, "mailbox is locked to another sender"));
-      case 3:
-        throw Failures.completion(new QuotaExceededException("mailbox holds " + at(reply, 1)
-            + " envelopes / " + at(reply, 2) + " bytes; quota reached"));
-      case 4:
-        throw Failures.completion(new StoreRefusedException(Reason.STORAGE_FULL, "relay storage is full"));
-      default:
-        throw Failures.completion(new StateStoreException("unexpected reply from the append script"));
-    }
+        .thenCompose(w -> settle(w, Replies.appendDelta(w.reply()), Replies.appended(w.reply()))));
   }
 
   @Override
   public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException {
-    if (max <= 0) {
-      return List.of();
-    }
-    List<byte[]> members = Failures.awaitStored(connection.async().zrangebyscore(
-        keys.mailbox(mailboxId)[RedisKeys.QUEUE],
-        Range.from(Range.Boundary.including(Math.max(0, fromSequence)), Range.Boundary.unbounded()),
-        Limit.create(0, max)).toCompletableFuture(), awaitMillis);
-    List<StoredEnvelope> out = new ArrayList<>(members.size());
-    for (byte[] m : members) {
-      out.add(EnvelopeCodec.member(m));
-    }
-    return out;
+    return reads.envelopes(mailboxId, fromSequence, max);
   }
 
   @Override
@@ -366,7 +298,7 @@ public final class RedisMailboxStore implements MailboxStore {
         ? index.hint(ExpiryIndex.MAILBOX, mailboxId, until, System.currentTimeMillis())
         : CompletableFuture.completedFuture(null);
     return handOff(hinted.thenCompose(v -> scripts.write(LuaScript.REMOVE, keys.mailbox(mailboxId), args))
-        .thenCompose(w -> settle(w, at(w.reply(), 1), (int) at(w.reply(), 0))));
+        .thenCompose(w -> settle(w, Replies.at(w.reply(), 1), (int) Replies.at(w.reply(), 0))));
   }
 
   @Override
@@ -384,21 +316,7 @@ public final class RedisMailboxStore implements MailboxStore {
 
   @Override
   public Usage usage(byte[] mailboxId) throws StateStoreException {
-    List<KeyValue<byte[], byte[]>> v = Failures.awaitStored(connection.async()
-        .hmget(keys.mailbox(mailboxId)[RedisKeys.META], bytes("n"), bytes("bytes"))
-        .toCompletableFuture(), awaitMillis);
-    return new Usage(number(v, 0), number(v, 1));
-  }
-
-  private static long number(List<KeyValue<byte[], byte[]>> v, int i) throws StateStoreException {
-    if (v.size() <= i || !v.get(i).hasValue()) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(new String(v.get(i).getValue(), StandardCharsets.US_ASCII));
-    } catch (NumberFormatException e) {
-      throw new StateStoreException("malformed counter in the redis store");
-    }
+    return reads.usage(mailboxId);
   }
 
   @Override
@@ -408,17 +326,12 @@ public final class RedisMailboxStore implements MailboxStore {
     byte[] b = bundle.clone();
     Failures.awaitStored(index.hint(ExpiryIndex.INVITATION, invitationId, expiresAtMillis, System.currentTimeMillis())
         .thenCompose(v -> scripts.write(LuaScript.PUT_INVITATION, k, decimal(expiresAtMillis), b))
-        .thenCompose(w -> settle(w, integer(w.reply()), null)), awaitMillis);
+        .thenCompose(w -> settle(w, Replies.integer(w.reply()), null)), awaitMillis);
   }
 
   @Override
   public Optional<byte[]> fetchInvitation(byte[] invitationId, long nowMillis) throws StateStoreException {
-    List<KeyValue<byte[], byte[]>> v = Failures.awaitStored(connection.async()
-        .hmget(keys.invitation(invitationId), bytes("exp"), bytes("b")).toCompletableFuture(), awaitMillis);
-    if (v.size() < 2 || !v.get(1).hasValue() || number(v, 0) <= nowMillis) {
-      return Optional.empty();
-    }
-    return Optional.of(v.get(1).getValue());
+    return reads.invitation(invitationId, nowMillis);
   }
 
   /** Expires what is due, visiting only the due buckets of the expiry index; blocks. */
@@ -431,16 +344,16 @@ public final class RedisMailboxStore implements MailboxStore {
     byte[] id = ExpiryIndex.id(member);
     if (member[0] == ExpiryIndex.INVITATION) {
       return scripts.write(LuaScript.EXPIRE_INVITATION, new byte[][] {keys.invitation(id)}, decimal(now))
-          .thenCompose(w -> settle(w, at(w.reply(), 1), (int) at(w.reply(), 0)));
+          .thenCompose(w -> settle(w, Replies.at(w.reply(), 1), (int) Replies.at(w.reply(), 0)));
     }
     if (member[0] != ExpiryIndex.MAILBOX) {
       return CompletableFuture.completedFuture(0);
     }
     return scripts.write(LuaScript.EXPIRE_MAILBOX, keys.mailbox(id), decimal(now), decimal(EXPIRY_CHUNK))
-        .thenCompose(w -> settle(w, at(w.reply(), 1), w.reply()))
-        .thenCompose(r -> at(r, 2) == 1
-            ? expireOne(member, now).thenApply(more -> more + (int) at(r, 0))
-            : CompletableFuture.completedFuture((int) at(r, 0)));
+        .thenCompose(w -> settle(w, Replies.at(w.reply(), 1), w.reply()))
+        .thenCompose(r -> Replies.at(r, 2) == 1
+            ? expireOne(member, now).thenApply(more -> more + (int) Replies.at(r, 0))
+            : CompletableFuture.completedFuture((int) Replies.at(r, 0)));
   }
 
   /**
