@@ -4,6 +4,7 @@ import static dev.backchannel.redis.internal.EnvelopeCodec.decimal;
 
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.relay.store.AppendNotices;
 import dev.backchannel.netty.relay.store.MailboxRecord;
 import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.relay.store.StoreRefusedException;
@@ -69,7 +70,8 @@ import java.util.function.Consumer;
  *
  * <p><b>Notices.</b> Each stored append is published with {@code SPUBLISH} on the mailbox's
  * sharded channel in the same script; a node {@link #subscribe}s to the mailboxes it serves and
- * gets {@link #onRemoteAppend} callbacks for other nodes' appends. Pub/sub is lossy: a subscriber
+ * gets {@link #onRemoteAppend} callbacks for other nodes' appends ({@link AppendNotices}: a relay
+ * whose store this is subscribes for its subscribers' mailboxes). Pub/sub is lossy: a subscriber
  * must read the mailbox again after every (re)subscription and must never depend on a notice.
  *
  * <p>Thread-safe. Blocking methods wait for the cluster; never call them on an event loop.
@@ -80,7 +82,7 @@ import java.util.function.Consumer;
  *
  * @since 0.2
  */
-public final class RedisMailboxStore implements MailboxStore {
+public final class RedisMailboxStore implements MailboxStore, AppendNotices {
   /** Most expiry entries one script call of a sweep handles in one mailbox. */
   public static final int EXPIRY_CHUNK = 1_000;
   /** How often the store-wide byte count is read again (other nodes' writes). */
@@ -358,8 +360,10 @@ public final class RedisMailboxStore implements MailboxStore {
 
   /**
    * Calls {@code listener} (on the store's threads) with the mailbox id of each append another
-   * node's store made to a mailbox this store {@link #subscribe subscribed} to. Best effort.
+   * node's store made to a mailbox this store {@link #subscribe subscribed} to, and after each
+   * confirmed (re)subscription. Best effort. Opens the notice connection (blocks).
    */
+  @Override
   public void onRemoteAppend(Consumer<byte[]> listener) {
     notices.onRemoteAppend(listener);
   }
@@ -368,11 +372,13 @@ public final class RedisMailboxStore implements MailboxStore {
    * Subscribes to a mailbox's append notices ({@code SSUBSCRIBE} on the node that owns its slot);
    * completes once subscribed. Read the mailbox after it completes: notices before it are lost.
    */
+  @Override
   public CompletableFuture<Void> subscribe(byte[] mailboxId) {
     return handOff(notices.subscribe(mailboxId));
   }
 
   /** Stops a mailbox's append notices. */
+  @Override
   public CompletableFuture<Void> unsubscribe(byte[] mailboxId) {
     return handOff(notices.unsubscribe(mailboxId));
   }

@@ -46,6 +46,8 @@ class RedisMailboxStoreNodesTest {
       assertThat(b.createMailbox(new MailboxRecord(id, random(32), null))).isFalse();
       a.subscribe(id).get(10, TimeUnit.SECONDS);
       b.subscribe(id).get(10, TimeUnit.SECONDS);
+      assertThat(atA.poll(10, TimeUnit.SECONDS)).as("a confirmed subscription is a cue to read").isEqualTo(id);
+      assertThat(atB.poll(10, TimeUnit.SECONDS)).isEqualTo(id);
 
       byte[] mid = random(16);
       MailboxStore.Appended first = a.appendChecked(id, mid, new byte[] {7}, Long.MAX_VALUE, ROOMY, null)

@@ -50,9 +50,13 @@ public final class MailboxNotices implements AutoCloseable {
     return m;
   }
 
-  /** Adds a listener called with the mailbox id of each notice from another node. */
+  /**
+   * Adds a listener called with the mailbox id of each notice from another node, and after each
+   * confirmed (re)subscription (Lettuce resubscribes after a reconnect). Opens the connection.
+   */
   public void onRemoteAppend(Consumer<byte[]> listener) {
     listeners.add(listener);
+    connection();
   }
 
   /** Subscribes to a mailbox's notices; completes once the node owning its slot confirmed. */
@@ -86,6 +90,14 @@ public final class MailboxNotices implements AutoCloseable {
         public void smessage(RedisClusterNode node, byte[] channel, byte[] message) {
           deliver(message);
         }
+
+        @Override
+        public void ssubscribed(RedisClusterNode node, byte[] channel, long count) {
+          byte[] id = RedisKeys.mailboxOfChannel(channel);
+          if (id != null) {
+            dispatch(id);
+          }
+        }
       });
       pubsub = c;
     }
@@ -97,7 +109,10 @@ public final class MailboxNotices implements AutoCloseable {
         || Arrays.equals(message, ID_LENGTH, message.length, origin, 0, origin.length)) {
       return; // not a notice of this format, or this node's own append
     }
-    byte[] id = Arrays.copyOf(message, ID_LENGTH);
+    dispatch(Arrays.copyOf(message, ID_LENGTH));
+  }
+
+  private void dispatch(byte[] id) {
     for (Consumer<byte[]> l : listeners) {
       callbacks.execute(() -> {
         try {

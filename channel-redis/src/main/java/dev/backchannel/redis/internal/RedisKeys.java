@@ -57,6 +57,21 @@ public final class RedisKeys {
     return name(HEX.formatHex(mailboxId), "evt");
   }
 
+  /** The mailbox id of a notice channel {@code ...:{<64 hex>}:evt}, or null if it is not one. */
+  public static byte[] mailboxOfChannel(byte[] channel) {
+    String c = new String(channel, StandardCharsets.US_ASCII);
+    int open = c.indexOf('{');
+    int close = c.indexOf('}', open + 1);
+    if (open < 0 || close - open - 1 != 64 || !c.endsWith("}:evt")) {
+      return null;
+    }
+    try {
+      return HEX.parseHex(c, open + 1, close);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   /** The key of an invitation bundle. */
   public byte[] invitation(byte[] invitationId) {
     return name(HEX.formatHex(invitationId), "inv");
