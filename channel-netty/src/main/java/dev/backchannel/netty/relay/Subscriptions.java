@@ -2,6 +2,7 @@ package dev.backchannel.netty.relay;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.backchannel.netty.relay.store.AppendNotices;
 import dev.backchannel.netty.relay.store.MailboxStore;
 import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.netty.internal.wire.Deliver;
@@ -19,7 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Which connection listens on which mailbox, and the pump that pushes stored envelopes to it in
  * order: catch-up on subscribe, then each new envelope, reading from the store off the event loop
- * and writing only while the channel is writable (a slow receiver slows only itself).
+ * and writing only while the channel is writable (a slow receiver slows only itself). With a store
+ * shared by several relay nodes ({@link AppendNotices}), a subscription here also subscribes to
+ * the store's notices for the mailbox, and a notice (another node's append, or a confirmed
+ * resubscription) pumps from the store again.
  */
 final class Subscriptions {
   private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
@@ -32,11 +36,33 @@ final class Subscriptions {
   private final Executor storeExecutor;
   private final RelayCounters counters;
   private final Map<ByteBuffer, Subscription> byMailbox = new ConcurrentHashMap<>();
+  private final AppendNotices notices;
+  /** Striped locks: a mailbox's map change and its notice (un)subscription are issued in order. */
+  private final Object[] locks = new Object[64];
 
   Subscriptions(MailboxStore store, Executor storeExecutor, RelayCounters counters) {
     this.store = store;
     this.storeExecutor = storeExecutor;
     this.counters = counters;
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new Object();
+    }
+    notices = store instanceof AppendNotices n ? n : null;
+    if (notices != null) {
+      notices.onRemoteAppend(this::remoteAppend);
+    }
+  }
+
+  private Object lock(ByteBuffer key) {
+    return locks[key.hashCode() & (locks.length - 1)];
+  }
+
+  /** Another node appended to the mailbox (or its notices were resubscribed): read it again. */
+  private void remoteAppend(byte[] mailboxId) {
+    Subscription s = byMailbox.get(ByteBuffer.wrap(mailboxId));
+    if (s != null) {
+      s.poke();
+    }
   }
 
   /** One connection subscribed to one mailbox. State is touched on the channel's event loop only. */
@@ -149,7 +175,19 @@ final class Subscriptions {
 
   /** Registers {@code s}, replacing (and cancelling) an earlier subscriber of the mailbox. */
   void add(Subscription s) {
-    Subscription old = byMailbox.put(ByteBuffer.wrap(s.mailboxId), s);
+    ByteBuffer key = ByteBuffer.wrap(s.mailboxId);
+    Subscription old;
+    synchronized (lock(key)) {
+      old = byMailbox.put(key, s);
+      if (notices != null) {
+        notices.subscribe(s.mailboxId).whenComplete((v, e) -> {
+          if (e != null) {
+            LOG.warn("notices for mailbox {} unavailable: {}", RelayConnectionHandler.shortId(s.mailboxId), e.toString());
+          }
+          s.poke(); // read again: what was appended before the subscription took effect
+        });
+      }
+    }
     if (old != null && old != s) {
       old.cancel();
     }
@@ -163,7 +201,12 @@ final class Subscriptions {
   /** Removes {@code s} if it is still the mailbox's subscriber. */
   void remove(Subscription s) {
     s.cancel();
-    byMailbox.remove(ByteBuffer.wrap(s.mailboxId), s);
+    ByteBuffer key = ByteBuffer.wrap(s.mailboxId);
+    synchronized (lock(key)) {
+      if (byMailbox.remove(key, s) && notices != null) {
+        notices.unsubscribe(s.mailboxId);
+      }
+    }
   }
 
   /**
