@@ -124,6 +124,13 @@ public interface Peer extends AutoCloseable {
   List<IntroductionRequest> introductionRequests();
 
   /**
+   * The application's own small key-value space in this peer's state (sealed like the rest).
+   *
+   * @since 0.3
+   */
+  AppData appData();
+
+  /**
    * Every agreement of every conversation, oldest first.
    *
    * @since 0.3

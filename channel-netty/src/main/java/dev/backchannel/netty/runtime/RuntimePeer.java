@@ -55,6 +55,7 @@ final class RuntimePeer implements Peer {
   private final MailboxRotation rotation;
   private final DeliveryRouter router;
   private final Introducer introducer;
+  private final RuntimeAppData appData;
   private final IntroductionRequests requests;
   private final IntroductionHandshakes handshakes;
   private final List<RuntimeConversation> unseen = new ArrayList<>();
@@ -74,6 +75,7 @@ final class RuntimePeer implements Peer {
     this.rotation = new MailboxRotation(peer, pool, locks, holder);
     this.acceptor = new InvitationAcceptor(peer, holder);
     this.introducer = new Introducer(peer);
+    this.appData = new RuntimeAppData(peer);
     this.requests = new IntroductionRequests(peer);
     this.handshakes = new IntroductionHandshakes(peer, requests, invitations, acceptor, this::checkName,
         this::opened);
@@ -295,6 +297,11 @@ final class RuntimePeer implements Peer {
   @Override
   public List<IntroductionRequest> introductionRequests() {
     return requests.pending();
+  }
+
+  @Override
+  public dev.backchannel.api.AppData appData() {
+    return appData;
   }
 
   @Override

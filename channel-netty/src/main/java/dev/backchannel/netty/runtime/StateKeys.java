@@ -17,6 +17,7 @@ final class StateKeys {
   static final String INTRODUCTION_REQUEST_PREFIX = "intro-request/";
   static final String AGREEMENT_PREFIX = "agreement/";
   static final String ESCROW_PREFIX = "escrow/";
+  static final String APP_PREFIX = "app/";
 
   private StateKeys() {}
 

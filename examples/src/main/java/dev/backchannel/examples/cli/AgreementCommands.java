@@ -46,18 +46,16 @@ final class AgreementCommands {
   }
 
   /** Prints each agreement whose status was not printed by an earlier run (for {@code receive}). */
-  static void announce(PeerCommand peer, Peer p, PrintWriter out) throws IOException {
-    Path file = peer.state.resolve("announced-agreements.txt");
-    Set<String> seen = new HashSet<>();
-    if (Files.exists(file)) {
-      seen.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-    }
+  static void announce(PeerCommand peer, Peer p, PrintWriter out) throws Exception {
+    Announcements seen = new Announcements(p, "cli.announced-agreements",
+        peer.state.resolve("announced-agreements.txt"));
+    Set<String> done = seen.read();
     for (Agreement a : p.agreements()) {
       String key = a.id() + " " + word(a.status());
-      if (seen.add(key)) {
+      if (!done.contains(key)) {
         out.println(line(a));
         out.flush();
-        PrivateFiles.append(file, key + "\n");
+        seen.add(key);
       }
     }
   }

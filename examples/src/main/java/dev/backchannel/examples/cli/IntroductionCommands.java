@@ -44,22 +44,16 @@ final class IntroductionCommands {
     return p.kind() == Provenance.Kind.INTRODUCED ? " introduced-by: " + p.introducerName().orElse("") : "";
   }
 
-  private static Path announcedFile(PeerCommand peer) {
-    return peer.state.resolve("announced-introductions.txt");
-  }
-
   /** Prints each pending request not printed by an earlier run (for {@code receive}). */
-  static void announceRequests(PeerCommand peer, Peer p, PrintWriter out) throws IOException {
-    Path file = announcedFile(peer);
-    Set<String> seen = new HashSet<>();
-    if (Files.exists(file)) {
-      seen.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-    }
+  static void announceRequests(PeerCommand peer, Peer p, PrintWriter out) throws Exception {
+    Announcements seen = new Announcements(p, "cli.announced-introductions",
+        peer.state.resolve("announced-introductions.txt"));
+    Set<String> done = seen.read();
     for (IntroductionRequest r : p.introductionRequests()) {
-      if (seen.add(r.id())) {
+      if (!done.contains(r.id())) {
         out.println(line(r));
         out.flush();
-        PrivateFiles.append(file, r.id() + "\n");
+        seen.add(r.id());
       }
     }
   }

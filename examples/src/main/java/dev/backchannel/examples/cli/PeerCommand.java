@@ -35,8 +35,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code peer --state DIR <command>}: one party of Backchannel from the command line. Its state
- * directory holds the peer's durable state ({@code peer/}), the relay it uses and which contacts
- * were already announced; it is created on first use, readable by its owner only. {@code --state}
+ * directory holds the peer's durable state ({@code peer/}, which also keeps, sealed, what
+ * {@code receive} has announced) and the relay it uses; it is created on first use, readable by
+ * its owner only. {@code --state}
  * is checked when a command runs, so that {@code --help} needs no other option.
  */
 @Command(name = "peer", mixinStandardHelpOptions = true,
@@ -140,23 +141,16 @@ public final class PeerCommand {
         new UnknownSessionException("no contact named '" + name + "' (see 'contacts')"));
   }
 
-  private Path announcedFile() {
-    return state.resolve("announced.txt");
+  /** The contacts {@code receive} has announced (in the sealed state). */
+  Announcements announcedContacts(Peer p) {
+    return new Announcements(p, "cli.announced-contacts", state.resolve("announced.txt"));
   }
 
-  Set<String> announced() throws IOException {
-    Set<String> s = new LinkedHashSet<>();
-    if (Files.exists(announcedFile())) {
-      s.addAll(Files.readAllLines(announcedFile(), StandardCharsets.UTF_8));
-    }
-    return s;
-  }
-
-  void announce(Conversation c, PrintWriter out) throws IOException {
+  void announce(Peer p, Conversation c, PrintWriter out) throws Exception {
     out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().formatted()
         + IntroductionCommands.introducedBy(c));
     out.flush();
-    PrivateFiles.append(announcedFile(), c.name() + "\n");
+    announcedContacts(p).add(c.name());
   }
 
   /** Runs {@code body} and turns failures into one {@code error:} line and an exit code. */
@@ -250,7 +244,7 @@ public final class PeerCommand {
         Invitation inv = Invitation.parse(code);
         try (Peer p = peer.open(inv.relay())) {
           Conversation c = p.accept(inv, name);
-          peer.announce(c, peer.spec.commandLine().getOut());
+          peer.announce(p, c, peer.spec.commandLine().getOut());
           return ExitCodes.OK;
         }
       });
@@ -312,13 +306,13 @@ public final class PeerCommand {
           PrintWriter out = peer.spec.commandLine().getOut();
           int got = 0;
           while (count < 0 || got < count) {
-            Set<String> seen = peer.announced();
+            Set<String> seen = peer.announcedContacts(p).read();
             IntroductionCommands.announceRequests(peer, p, out);
             AgreementCommands.announce(peer, p, out);
             boolean any = false;
             for (Conversation c : p.conversations()) {
               if (!seen.contains(c.name())) {
-                peer.announce(c, out);
+                peer.announce(p, c, out);
               }
               Optional<Message> m;
               while ((count < 0 || got < count) && (m = c.poll()).isPresent()) {

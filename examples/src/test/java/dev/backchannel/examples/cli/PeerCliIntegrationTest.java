@@ -237,7 +237,57 @@ class PeerCliIntegrationTest {
         }
       }
     }
-    assertThat(permissions(dir.resolve("bob/announced.txt"))).isEqualTo("rw-------");
+    assertThat(dir.resolve("bob/announced.txt")).as("announcements live in the sealed state").doesNotExist();
+  }
+
+  @Test
+  void anEncryptedStateKeepsNoNameOrTextInTheClear() throws Exception {
+    startRelay("0");
+    Map<String, String> env = Map.of("BC_PASS", "a long passphrase");
+    String[] a = {"peer", "--state", dir.resolve("alice").toString(), "--passphrase-env", "BC_PASS"};
+    String[] b = {"peer", "--state", dir.resolve("bob").toString(), "--passphrase-env", "BC_PASS"};
+    Run invite = run(env, concat(a, "invite", "--relay", address, "--label", "Bartholomew"));
+    assertThat(invite.exit()).as(invite.err()).isZero();
+    String code = invite.out().strip().substring("invitation: ".length());
+    assertThat(run(env, concat(b, "accept", code, "--name", "Anastasia")).exit()).isZero();
+    assertThat(run(env, concat(b, "send", "Anastasia", "the quartermaster's ledger")).exit()).isZero();
+    Run got = run(env, concat(a, "receive", "--count", "1", "--timeout", "30"));
+    assertThat(got.out()).contains("contact: Bartholomew ").contains("Bartholomew: the quartermaster's ledger");
+    for (String secret : List.of("Bartholomew", "Anastasia", "quartermaster")) {
+      try (Stream<Path> files = Files.walk(dir.resolve("alice"))) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          assertThat(indexOf(Files.readAllBytes(f), secret.getBytes(StandardCharsets.UTF_8)))
+              .as("%s in %s", secret, f).isNegative();
+        }
+      }
+      try (Stream<Path> files = Files.walk(dir.resolve("bob"))) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          assertThat(indexOf(Files.readAllBytes(f), secret.getBytes(StandardCharsets.UTF_8)))
+              .as("%s in %s", secret, f).isNegative();
+        }
+      }
+    }
+    // The next receive does not announce the contact again: the sealed record was read back.
+    assertThat(run(env, concat(a, "receive", "--timeout", "2")).out()).doesNotContain("contact: Bartholomew");
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    return all;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private static String permissions(Path p) throws Exception {
