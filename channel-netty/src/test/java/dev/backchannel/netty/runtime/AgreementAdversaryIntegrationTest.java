@@ -387,6 +387,12 @@ class AgreementAdversaryIntegrationTest {
     assertThat(minister.agreement(done.id()).orElseThrow().status()).isEqualTo(AgreementStatus.COMPLETE);
   }
 
+  /**
+   * A contact sends full rounds of proposals that expire a few seconds later: an expired open
+   * proposal no longer counts as open, yet it is never deleted, so the bound on open proposals
+   * does not bound what the contact makes this peer store. Fails today (128 kept); enable once
+   * expired open agreements are pruned like rejected ones.
+   */
   @Test
   @Disabled("AgreementMessages.proposed/AgreementBook.open: expired open proposals are never deleted")
   void proposalsThatExpireOpenDoNotLetAContactGrowTheStateWithoutBound() throws Exception {
