@@ -3,6 +3,7 @@ package dev.backchannel.netty.runtime;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.backchannel.api.Agreement;
+import dev.backchannel.api.AgreementStatus;
 import dev.backchannel.api.error.AgreementClosedException;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.MalformedInputException;
@@ -42,8 +43,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AgreementBook implements AutoCloseable {
   /** Open agreements one side may have proposed in one conversation. */
   static final int MAX_OPEN_PER_SIDE = 32;
-  /** Rejected agreements kept per conversation; older ones are deleted. */
-  static final int MAX_REJECTED_KEPT = 64;
+  /**
+   * Closed agreements (rejected, or expired before they were complete) kept per conversation;
+   * older ones are deleted.
+   */
+  static final int MAX_CLOSED_KEPT = 64;
   static final int OPEN = 0;
   static final int REJECTED_HERE = 1;
   static final int REJECTED_THERE = 2;
@@ -166,6 +170,7 @@ final class AgreementBook implements AutoCloseable {
       AgreementRecord r = AgreementRecord.newBuilder().setVersion(1).setProposal(p).setContact(c.session().id())
           .setProposedByMe(true).setState(OPEN).setCreatedAtMillis(at).setChangedAtMillis(at).build();
       put(tx, hex, new Held(r, Optional.empty()));
+      pruneClosed(tx, c.session().id());
       c.session().queue(tx, Payload.newBuilder().setAgreementProposal(p).build(), 0);
       return null;
     });
@@ -310,21 +315,34 @@ final class AgreementBook implements AutoCloseable {
     }
   }
 
-  /** Marks {@code h} rejected ({@code by} one side) and deletes the oldest rejected beyond the bound (stage). */
+  /** Marks {@code h} rejected ({@code by} one side) and deletes the oldest closed beyond the bound (stage). */
   void reject(StateTransaction tx, String hex, Held h, int by) {
     long at = System.currentTimeMillis();
     put(tx, hex, new Held(h.record().toBuilder().setState(by).setChangedAtMillis(at).build(), h.signed()));
-    List<Map.Entry<String, Held>> rejected = byId.entrySet().stream()
-        .filter(e -> e.getValue().record().getContact().equals(h.record().getContact())
-            && e.getValue().record().getState() != OPEN)
+    pruneClosed(tx, h.record().getContact());
+  }
+
+  /**
+   * Deletes the oldest closed agreements of {@code contactId} (rejected, or expired before they
+   * were complete) beyond {@link #MAX_CLOSED_KEPT} (stage). Complete agreements are never deleted.
+   */
+  void pruneClosed(StateTransaction tx, String contactId) {
+    long now = Instant.now().getEpochSecond();
+    List<Map.Entry<String, Held>> closed = byId.entrySet().stream()
+        .filter(e -> e.getValue().record().getContact().equals(contactId) && closed(e.getValue(), now))
         .sorted(Comparator.comparingLong(e -> e.getValue().record().getChangedAtMillis()))
         .toList();
-    for (int i = 0; i < rejected.size() - MAX_REJECTED_KEPT; i++) {
-      String old = rejected.get(i).getKey();
+    for (int i = 0; i < closed.size() - MAX_CLOSED_KEPT; i++) {
+      String old = closed.get(i).getKey();
       Held before = byId.remove(old);
       tx.delete(StateKeys.agreement(old));
       tx.onFailure(() -> byId.put(old, before));
     }
+  }
+
+  private boolean closed(Held h, long now) {
+    AgreementStatus s = RuntimeAgreement.statusOf(h, peer.identity().publicKey(), now);
+    return s == AgreementStatus.REJECTED;
   }
 
   /** Open agreements of {@code contactId} proposed by this side ({@code mine}) or by the contact. */
@@ -332,8 +350,7 @@ final class AgreementBook implements AutoCloseable {
     long now = Instant.now().getEpochSecond();
     return (int) byId.values().stream().filter(h -> h.record().getContact().equals(contactId)
         && h.record().getProposedByMe() == mine && h.record().getState() == OPEN
-        && RuntimeAgreement.statusOf(h, peer.identity().publicKey(), now)
-            != dev.backchannel.api.AgreementStatus.COMPLETE
+        && RuntimeAgreement.statusOf(h, peer.identity().publicKey(), now) != AgreementStatus.COMPLETE
         && now < h.record().getProposal().getExpiresAt()).count();
   }
 

@@ -67,6 +67,10 @@ final class AgreementMessages {
       }
     } catch (BackchannelException | IllegalArgumentException e) {
       LOG.warn("refusing an agreement payload from a contact: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // A contact's bytes must never reach the stage as an exception: refused like any other.
+      LOG.warn("refusing an agreement payload from a contact that broke an assumption ({})",
+          e.getClass().getSimpleName());
     }
   }
 
@@ -94,6 +98,7 @@ final class AgreementMessages {
       throw new MalformedInputException("the proposed agreement has expired");
     }
     book.put(tx, hex, h);
+    book.pruneClosed(tx, c.session().id());
     book.notifyAfterCommit(tx, c, hex);
   }
 
@@ -106,13 +111,18 @@ final class AgreementMessages {
     IdentityPublicKey contact = AgreementBook.contactIdentity(c);
     AgreementBook.Held withKey = h;
     if (h.record().getContactMlDsaPublic().isEmpty()) {
+      if (m.getMlDsaPublic().isEmpty()) {
+        throw new MalformedInputException("a first signature without the signer's ML-DSA-65 key");
+      }
       withKey = book.held(h.record().toBuilder().setContactMlDsaPublic(m.getMlDsaPublic()).build(), contact);
     } else if (!m.getMlDsaPublic().isEmpty() && !m.getMlDsaPublic().equals(h.record().getContactMlDsaPublic())) {
       throw new MalformedInputException("a signature names another ML-DSA-65 key than the terms");
     }
-    SignedAgreement s = withKey.signed().orElseThrow();
+    SignedAgreement s = withKey.signed().orElseThrow(() ->
+        new MalformedInputException("a signature for an agreement whose terms are not known"));
     PartySignature sig = PartySignature.decode(m.getSignature().toByteArray());
-    int theirs = s.terms().indexOf(contact).orElseThrow();
+    int theirs = s.terms().indexOf(contact).orElseThrow(() ->
+        new MalformedInputException("the terms do not name the contact"));
     if (sig.partyIndex() != theirs) {
       throw new MalformedInputException("a signature for another party than the contact");
     }
@@ -175,7 +185,8 @@ final class AgreementMessages {
     RuntimeConversation c = peer.conversations().byId(h.record().getContact()).orElseThrow(() ->
         new MalformedInputException("the agreement's conversation is gone"));
     SignedAgreement s = h.signed().get();
-    int theirs = s.terms().indexOf(AgreementBook.contactIdentity(c)).orElseThrow();
+    int theirs = s.terms().indexOf(AgreementBook.contactIdentity(c)).orElseThrow(() ->
+        new MalformedInputException("the terms do not name the contact"));
     if (s.hasSignatureOf(theirs)) {
       return;
     }
