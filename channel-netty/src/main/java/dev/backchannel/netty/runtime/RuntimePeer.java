@@ -43,8 +43,6 @@ final class RuntimePeer implements Peer {
   private static final Logger LOG = LoggerFactory.getLogger(RuntimePeer.class);
   private static final InsecureSecretAccess ACCESS = InsecureSecretAccess.get();
   /** How often the outbox is checked for sends older than its age limit. */
-  static final Duration OUTBOX_SWEEP = Duration.ofSeconds(30);
-
   private final PeerContext peer;
   private final ExecutorService linkCallbacks;
   private final ExecutorService ownCallbacks;
@@ -58,6 +56,7 @@ final class RuntimePeer implements Peer {
   private final RuntimeAppData appData;
   private final IntroductionRequests requests;
   private final IntroductionHandshakes handshakes;
+  private final OutboxUpkeep outbox;
   private final List<RuntimeConversation> unseen = new ArrayList<>();
   private Consumer<Conversation> conversationListener;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -84,7 +83,7 @@ final class RuntimePeer implements Peer {
     this.router = new DeliveryRouter(peer, new InboundMessages(peer, locks,
         new IntroductionMessages(introducer, requests, handshakes)), responder);
     holder.router = router;
-    peer.outbox().onRemoved(this::outboxEntryRemoved);
+    this.outbox = new OutboxUpkeep(peer);
   }
 
   /** Opens the state (creating the identity on first use), connects and resubscribes. */
@@ -178,41 +177,12 @@ final class RuntimePeer implements Peer {
       pool.refill();
       return null;
     });
-    long sweep = Math.max(200, Math.min(OUTBOX_SWEEP.toMillis(), peer.config().outboxLimits().maxAge().toMillis() / 4));
-    peer.timer().scheduleWithFixedDelay(this::sweepOutbox, sweep, sweep, TimeUnit.MILLISECONDS);
+    outbox.start();
   }
 
   private void useSenderKey(String relay, byte[] mailbox, byte[] key) throws BackchannelException {
     try (SecretBytes k = SecretBytes.copyOf(key, ACCESS)) {
       peer.links().get(relay).useSenderKey(mailbox, k);
-    }
-  }
-
-  /** An entry left the outbox: its record goes with a later batch; a mailbox may now retire. */
-  private void outboxEntryRemoved(OutboxLedger.Entry e) {
-    boolean drained = peer.outbox().pendingForMailbox(e.mailboxId()) == 0;
-    peer.stage().later(tx -> {
-      tx.delete(StateKeys.outbox(e.messageId()));
-      if (drained) {
-        peer.conversations().byId(e.contactId()).ifPresent(c -> {
-          if (!c.session().record().getRetiringSendMailbox().isEmpty()) {
-            tx.touch(c.session());
-          }
-        });
-      }
-      return null;
-    });
-  }
-
-  /** Gives up sends older than the outbox's age limit (timer thread). */
-  private void sweepOutbox() {
-    long cutoff = System.currentTimeMillis() - peer.config().outboxLimits().maxAge().toMillis();
-    for (OutboxLedger.Entry e : peer.outbox().olderThan(cutoff)) {
-      try {
-        peer.links().get(e.relay()).cancel(e.messageId());
-      } catch (BackchannelException | RuntimeException ex) {
-        LOG.debug("giving up an old send failed: {}", ex.toString());
-      }
     }
   }
 
