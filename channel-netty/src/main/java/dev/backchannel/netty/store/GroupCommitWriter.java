@@ -46,14 +46,14 @@ final class GroupCommitWriter {
     }
   }
 
-  private final RocksDB db;
+  private final StoreDatabase db;
   private final WriteOptions syncWrite;
   private final UsageLedger ledger;
   private final BlockingQueue<Queued<?>> queue = new ArrayBlockingQueue<>(MAX_PENDING);
   private final Thread thread;
   private volatile boolean closed;
 
-  GroupCommitWriter(RocksDB db, WriteOptions syncWrite, UsageLedger ledger) {
+  GroupCommitWriter(StoreDatabase db, WriteOptions syncWrite, UsageLedger ledger) {
     this.db = db;
     this.syncWrite = syncWrite;
     this.ledger = ledger;
@@ -120,25 +120,47 @@ final class GroupCommitWriter {
   }
 
   private void write(List<Queued<?>> group) {
+    boolean wasFull = db.full();
+    if (!db.recover()) {
+      StateStoreException full = new StorageFullException("mailbox store is out of disk space", null);
+      for (Queued<?> q : group) {
+        q.done().completeExceptionally(full);
+      }
+      return;
+    }
+    if (wasFull) {
+      try {
+        ledger.reload();
+      } catch (Exception e) {
+        db.markFull();
+        StateStoreException failure = new StateStoreException("mailbox store could not be read after reopening", e);
+        group.forEach(q -> q.done().completeExceptionally(failure));
+        return;
+      }
+    }
     List<Runnable> completions = new ArrayList<>(group.size());
     ledger.begin();
-    try (StagedBatch batch = new StagedBatch(db)) {
+    RocksDB rocks = db.writerDb();
+    try (StagedBatch batch = new StagedBatch(rocks)) {
       for (Queued<?> q : group) {
         q.run(batch, ledger, completions);
       }
       ledger.flush(batch);
-      db.write(syncWrite, batch.batch());
+      rocks.write(syncWrite, batch.batch());
     } catch (Exception e) {
       // Nothing of this group is durable: the ledger forgets it and every step fails.
       ledger.rollBack();
       LOG.error("mailbox store write of {} operations failed: {}", group.size(), e.toString());
-      StateStoreException failure = StoreFailures.isNoSpace(e)
+      boolean noSpace = StoreFailures.isNoSpace(e);
+      StateStoreException failure = noSpace
           ? new StorageFullException("mailbox store is out of disk space", e)
           : new StateStoreException("mailbox store write failed", e);
+      if (noSpace) {
+        db.markFull();
+      }
       for (Queued<?> q : group) {
         q.done().completeExceptionally(failure);
       }
-      StoreFailures.tryResume(db);
       return;
     }
     ledger.commit();

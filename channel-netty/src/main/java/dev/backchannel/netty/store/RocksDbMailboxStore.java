@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -29,7 +28,10 @@ import org.rocksdb.WriteOptions;
  * of {@link MailboxStore} hold atomically. A failed write fails every future of its batch with
  * {@link StateStoreException} (its message says when the disk is full) and nothing of the batch
  * is acknowledged. The pending queue is bounded ({@link #MAX_PENDING}); beyond it writes fail
- * fast with a retryable error. Expiry walks an expiry-ordered index in bounded chunks
+ * fast with a retryable error. A write that fails for want of disk space fails with {@link
+ * dev.backchannel.netty.relay.store.StorageFullException}; later writes fail the same way, without
+ * touching the disk, until the file system has room again and the database has been reopened
+ * ({@link StoreDatabase}), which the writer does by itself; reads go on meanwhile. Expiry walks an expiry-ordered index in bounded chunks
  * ({@link ExpirySweep}). Reads go straight to RocksDB. Key layout: docs/PROTOCOL.md, "Relay
  * storage". Thread-safe.
  *
@@ -45,8 +47,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
     RocksDB.loadLibrary();
   }
 
-  private final Options options;
-  private final RocksDB db;
+  private final StoreDatabase db;
   private final WriteOptions syncWrite;
   private final UsageLedger ledger;
   private final GroupCommitWriter writer;
@@ -60,26 +61,20 @@ public final class RocksDbMailboxStore implements MailboxStore {
    * @throws StateStoreException if the directory cannot be created or the database opened
    */
   public RocksDbMailboxStore(Path directory) throws StateStoreException {
-    Options o = null;
-    RocksDB d = null;
+    StoreDatabase d = null;
     WriteOptions w = new WriteOptions().setSync(true);
     try {
       Files.createDirectories(directory);
-      o = new Options().setCreateIfMissing(true);
-      d = RocksDB.open(o, directory.toString());
-      StoreFormat.upgrade(d, w);
+      d = StoreDatabase.open(directory);
+      StoreFormat.upgrade(d.writerDb(), w);
       ledger = new UsageLedger(d);
     } catch (java.io.IOException | RocksDBException e) {
       if (d != null) {
         d.close();
       }
-      if (o != null) {
-        o.close();
-      }
       w.close();
       throw new StateStoreException("cannot open the mailbox store in " + directory, e);
     }
-    options = o;
     db = d;
     syncWrite = w;
     writer = new GroupCommitWriter(db, syncWrite, ledger);
@@ -102,7 +97,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
   @Override
   public Optional<MailboxRecord> mailbox(byte[] mailboxId) throws StateStoreException {
     try {
-      byte[] v = db.get(StoreKeys.key(StoreKeys.MAILBOX, mailboxId));
+      byte[] v = db.read(d -> d.get(StoreKeys.key(StoreKeys.MAILBOX, mailboxId)));
       return v == null ? Optional.empty() : Optional.of(StoreCodec.mailbox(mailboxId, v));
     } catch (RocksDBException e) {
       throw readFailure(e);
@@ -176,17 +171,23 @@ public final class RocksDbMailboxStore implements MailboxStore {
   }
 
   @Override
-  public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) {
+  public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException {
     List<StoredEnvelope> out = new ArrayList<>();
     byte[] prefix = StoreKeys.key(StoreKeys.ENVELOPE, mailboxId);
-    try (RocksIterator it = db.newIterator()) {
-      for (it.seek(StoreKeys.key(StoreKeys.ENVELOPE, mailboxId, StoreKeys.u64(fromSequence)));
-          it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max;
-          it.next()) {
-        out.add(StoreCodec.envelope(StoreKeys.u64(it.key(), prefix.length), it.value()));
-      }
+    try {
+      return db.read(d -> {
+        try (RocksIterator it = d.newIterator()) {
+          for (it.seek(StoreKeys.key(StoreKeys.ENVELOPE, mailboxId, StoreKeys.u64(fromSequence)));
+              it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max;
+              it.next()) {
+            out.add(StoreCodec.envelope(StoreKeys.u64(it.key(), prefix.length), it.value()));
+          }
+        }
+        return out;
+      });
+    } catch (RocksDBException e) {
+      throw readFailure(e);
     }
-    return out;
   }
 
   @Override
@@ -221,7 +222,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
   @Override
   public Usage usage(byte[] mailboxId) throws StateStoreException {
     try {
-      byte[] v = db.get(StoreKeys.key(StoreKeys.USAGE, mailboxId));
+      byte[] v = db.read(d -> d.get(StoreKeys.key(StoreKeys.USAGE, mailboxId)));
       return v == null ? new Usage(0, 0) : new Usage(StoreKeys.u64(v, 8), StoreKeys.u64(v, 16));
     } catch (RocksDBException e) {
       throw readFailure(e);
@@ -247,7 +248,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
   public Optional<byte[]> fetchInvitation(byte[] invitationId, long nowMillis)
       throws StateStoreException {
     try {
-      byte[] v = db.get(StoreKeys.key(StoreKeys.INVITATION, invitationId));
+      byte[] v = db.read(d -> d.get(StoreKeys.key(StoreKeys.INVITATION, invitationId)));
       if (v == null || StoreKeys.u64(v, 0) <= nowMillis) {
         return Optional.empty();
       }
@@ -271,7 +272,6 @@ public final class RocksDbMailboxStore implements MailboxStore {
     writer.close();
     db.close();
     syncWrite.close();
-    options.close();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.backchannel.netty.store;
 
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
@@ -25,8 +24,4 @@ final class StoreFailures {
     return false;
   }
 
-  /** Nothing to do by hand: RocksDB recovers from a retryable write error on its own once space is back. */
-  static void tryResume(RocksDB db) {
-    // Kept as the one place to add a recovery step should a RocksDB version need one.
-  }
 }

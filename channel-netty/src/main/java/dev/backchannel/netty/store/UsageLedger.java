@@ -2,7 +2,6 @@ package dev.backchannel.netty.store;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -29,7 +28,7 @@ final class UsageLedger {
     }
   }
 
-  private final RocksDB db;
+  private final StoreDatabase db;
   private final Map<StagedBatch.Key, Usage> cache = new HashMap<>();
   /** Mailboxes whose counters changed in this batch: written once, by {@link #flush}. */
   private final Map<StagedBatch.Key, Usage> dirty = new HashMap<>();
@@ -39,10 +38,24 @@ final class UsageLedger {
   private long totalBefore;
   private volatile long committedTotal;
 
-  UsageLedger(RocksDB db) throws RocksDBException {
+  UsageLedger(StoreDatabase db) throws RocksDBException {
     this.db = db;
-    byte[] g = db.get(StoreKeys.GLOBAL);
+    byte[] g = db.writerDb().get(StoreKeys.GLOBAL);
     total = g == null ? 0 : StoreKeys.u64(g, 0);
+    committedTotal = total;
+  }
+
+  /**
+   * Called by the writer after the database was reopened: a write reported as failed may have
+   * reached the WAL after all and been replayed, so every counter is read again.
+   */
+  void reload() throws RocksDBException {
+    cache.clear();
+    dirty.clear();
+    before = null;
+    byte[] g = db.writerDb().get(StoreKeys.GLOBAL);
+    total = g == null ? 0 : StoreKeys.u64(g, 0);
+    totalBefore = total;
     committedTotal = total;
   }
 
@@ -80,7 +93,7 @@ final class UsageLedger {
     StagedBatch.Key k = new StagedBatch.Key(mailboxId.clone());
     Usage u = cache.get(k);
     if (u == null) {
-      byte[] v = db.get(StoreKeys.key(StoreKeys.USAGE, mailboxId));
+      byte[] v = db.writerDb().get(StoreKeys.key(StoreKeys.USAGE, mailboxId));
       u = v == null ? new Usage(1, 0, 0)
           : new Usage(StoreKeys.u64(v, 0), StoreKeys.u64(v, 8), StoreKeys.u64(v, 16));
       cache.put(k, u);
