@@ -103,4 +103,25 @@ class CrossVersionTest {
       assertThat(opened).isEqualTo(read(release, "alice-ratchet-state.bin"));
     }
   }
+
+  /** The golden set names, in {@code inputs.txt}, exactly the inputs its files were made with. */
+  @ParameterizedTest
+  @ValueSource(strings = {"0.1.0"})
+  void theInputsFileNamesWhatTheFilesWereMadeWith(String release) throws Exception {
+    java.util.Map<String, String> in = new java.util.HashMap<>();
+    for (String line : new String(read(release, "inputs.txt"), java.nio.charset.StandardCharsets.US_ASCII)
+        .split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        int eq = line.indexOf(" = ");
+        in.put(line.substring(0, eq), line.substring(eq + 3));
+      }
+    }
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    assertThat(in.get("handshake_context").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(CONTEXT);
+    assertThat(hex.parseHex(in.get("envelope_mailbox_id"))).isEqualTo(MAILBOX);
+    assertThat((in.get("payload_prefix") + 7).getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo(payload(7));
+    assertThat(hex.parseHex(in.get("sealed_state_key"))).isEqualTo(STATE_KEY);
+    assertThat(in.get("sealed_record_name")).isEqualTo(SEALED_NAME);
+  }
 }
