@@ -7,8 +7,6 @@ import dev.backchannel.netty.internal.wire.Ok;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.codec.protobuf.ProtobufDecoder;
-import io.netty.handler.codec.protobuf.ProtobufEncoder;
 
 /** Frame helpers and the codec stack shared by the relay and the client. */
 public final class Frames {
@@ -20,9 +18,9 @@ public final class Frames {
    */
   public static void addCodec(ChannelPipeline p, int maxFrameBytes) {
     p.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true));
-    p.addLast("protobufDecoder", new ProtobufDecoder(Frame.getDefaultInstance()));
+    p.addLast("protobufDecoder", new FrameDecoder());
     p.addLast("frameEncoder", new LengthFieldPrepender(4));
-    p.addLast("protobufEncoder", new ProtobufEncoder());
+    p.addLast("protobufEncoder", new FrameEncoder());
   }
 
   /** An Ok reply to {@code requestId}. */
