@@ -183,5 +183,8 @@ public final class PeerLoadGenerator {
           v instanceof Number x ? String.format(Locale.ROOT, "%,.1f", x.doubleValue()) : v);
     }
     Files.writeString(json, j.append("}\n"));
+    for (java.nio.file.Path png : dev.backchannel.benchmarks.charts.ResultCharts.draw(json, json.toAbsolutePath().getParent())) {
+      System.out.println("chart: " + png);
+    }
   }
 }

@@ -310,5 +310,8 @@ public final class RelayLoadGenerator {
     j.append("}\n");
     Files.writeString(json, j);
     System.out.println("written " + json.toAbsolutePath());
+    for (java.nio.file.Path png : dev.backchannel.benchmarks.charts.ResultCharts.draw(json, json.toAbsolutePath().getParent())) {
+      System.out.println("chart: " + png);
+    }
   }
 }
