@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Act as one party: invite, accept, send, receive, verify, introduce.",
     subcommands = {PeerCommand.Invite.class, PeerCommand.Accept.class, MessageCommands.Send.class,
         MessageCommands.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
-        MessageCommands.Chat.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
+        MessageCommands.Chat.class, DaemonCommand.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
         IntroductionCommands.AcceptIntroduction.class, IntroductionCommands.DeclineIntroduction.class,
         AgreementCommands.Propose.class, AgreementCommands.Agreements.class, AgreementCommands.Sign.class,
         AgreementCommands.Reject.class, AgreementCommands.Export.class, AgreementCommands.Fingerprint.class})
@@ -68,7 +68,7 @@ public final class PeerCommand {
     return state.resolve("cli.properties");
   }
 
-  private Optional<RelayAddress> savedRelay() throws IOException, MalformedInputException {
+  Optional<RelayAddress> savedRelay() throws IOException, MalformedInputException {
     if (!Files.exists(settingsFile())) {
       return Optional.empty();
     }
