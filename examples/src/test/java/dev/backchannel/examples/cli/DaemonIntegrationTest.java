@@ -117,15 +117,41 @@ class DaemonIntegrationTest {
   }
 
   @Test
+  void manualReceiveModeFetchesMessagesWithReceive() throws Exception {
+    Process p = daemon("mo", "--receive-mode", "manual");
+    try (RpcClient mo = RpcClient.of(p)) {
+      inviteFromDaemon(mo, "max", "mo");
+      cli.ok("max", "send", "mo", "fetch me");
+      JsonNode got = mo.call("receive", RpcClient.params().put("timeout", 60));
+      assertThat(got).singleElement().satisfies(m -> {
+        assertThat(m.get("type").asText()).isEqualTo("message");
+        assertThat(m.get("text").asText()).isEqualTo("fetch me");
+      });
+      assertThat(mo.call("receive", null)).as("taken once").isEmpty();
+      mo.awaitNotification(n -> n.get("method").asText().equals("contact"), WAIT);
+      assertThat(mo.request("receive", RpcClient.params().put("timeout", 301)).get("error").get("code").asInt())
+          .isEqualTo(-32602);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  @Test
   void overAUnixSocketWithTwoClients() throws Exception {
     Path socket = dir.resolve("sol.sock");
+    // A socket file left by a daemon that died: replaced.
+    try (var stale = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      stale.bind(java.net.UnixDomainSocketAddress.of(socket));
+    }
+    assertThat(socket).exists();
     Process p = daemon("sol", "--socket", socket.toString());
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Files.exists(socket) && System.nanoTime() < deadline && p.isAlive()) {
+      while (!Files.readString(dir.resolve("sol-daemon.err")).contains("listening on")
+          && System.nanoTime() < deadline && p.isAlive()) {
         Thread.sleep(100);
       }
-      assertThat(Files.exists(socket)).as(Files.readString(dir.resolve("sol-daemon.err"))).isTrue();
+      assertThat(Files.readString(dir.resolve("sol-daemon.err"))).contains("daemon: listening on " + socket);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
       try (RpcClient first = RpcClient.connect(socket); RpcClient second = RpcClient.connect(socket)) {
         inviteFromDaemon(first, "sam", "sol");
