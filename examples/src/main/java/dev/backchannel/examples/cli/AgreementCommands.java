@@ -7,7 +7,6 @@ import dev.backchannel.api.Peer;
 import dev.backchannel.api.error.AgreementClosedException;
 import dev.backchannel.api.error.MalformedInputException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
