@@ -74,11 +74,24 @@ class DaemonIntegrationTest {
       assertThat(sent.get("sequence").asLong()).isPositive();
       assertThat(cli.ok("cleo", "receive", "--count", "1", "--timeout", "30").out()).contains("dan: from the daemon");
 
+      // An agreement: proposed through the daemon, signed by the CLI peer, countersigned here.
+      JsonNode proposed = dan.call("propose", RpcClient.params().put("contact", "cleo").put("title", "Terms")
+          .put("text", "We meet on Tuesday.\n"));
+      assertThat(proposed.get("status").asText()).isEqualTo("proposed");
+      String id = proposed.get("id").asText();
+      cli.receiveUntil("agreement: " + id + " with: dan title: Terms status: awaiting-signature", "cleo");
+      cli.ok("cleo", "sign", id);
+      dan.awaitNotification(n -> n.get("method").asText().equals("agreement")
+          && n.get("params").get("id").asText().equals(id)
+          && n.get("params").get("status").asText().equals("awaiting-signature"), WAIT);
+      assertThat(dan.call("sign", RpcClient.params().put("id", id)).get("status").asText()).isEqualTo("complete");
+      assertThat(dan.call("agreements", null)).singleElement()
+          .satisfies(a -> assertThat(a.get("status").asText()).isEqualTo("complete"));
+
       JsonNode contacts = dan.call("contacts", null);
       assertThat(contacts.isArray()).isTrue();
       assertThat(contacts).singleElement().satisfies(c -> assertThat(c.get("name").asText()).isEqualTo("cleo"));
       assertThat(dan.call("fingerprint", null).get("fingerprint").asText()).matches("[0-9a-f]+");
-      assertThat(dan.call("agreements", null).isArray()).isTrue();
 
       // A line that is not JSON: -32700 with a null id, and the daemon goes on.
       dan.sendRaw("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":");
