@@ -20,6 +20,8 @@ import java.util.Set;
 final class PeerWatcher implements AutoCloseable {
   static final long TICK_MILLIS = 200;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerWatcher.class);
+
   private final PeerCommand command;
   private final Peer peer;
   private final Broadcaster clients;
@@ -52,6 +54,9 @@ final class PeerWatcher implements AutoCloseable {
         return;
       } catch (Exception e) {
         // A state read failed (the peer closing, a full disk): try again on the next tick.
+        if (running) {
+          LOG.warn("daemon: looking at the state failed, trying again: {}", e.toString());
+        }
         try {
           Thread.sleep(TICK_MILLIS);
         } catch (InterruptedException stop) {

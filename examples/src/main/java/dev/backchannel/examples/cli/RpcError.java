@@ -27,21 +27,21 @@ final class RpcError extends Exception {
   private final int code;
   private final Integer exitCode;
 
+  /** An error with one of the standard codes above (or {@link #BUSY}). */
   RpcError(int code, String message) {
-    super(message, null, false, false);
-    this.code = code;
-    this.exitCode = null;
+    this(code, null, message);
   }
 
-  private RpcError(int exitCode, String message, boolean application) {
+  private RpcError(int code, Integer exitCode, String message) {
     super(message, null, false, false);
-    this.code = APPLICATION - exitCode;
+    this.code = code;
     this.exitCode = exitCode;
   }
 
   /** A failure of the verb itself, carrying the CLI's exit code for {@code cause}. */
   static RpcError of(Throwable cause) {
-    return new RpcError(ExitCodes.of(cause), ExitCodes.advice(cause), true);
+    int exit = ExitCodes.of(cause);
+    return new RpcError(APPLICATION - exit, exit, ExitCodes.advice(cause));
   }
 
   static RpcError invalidParams(String message) {
