@@ -1,5 +1,6 @@
 package dev.backchannel.examples;
 
+import dev.backchannel.examples.cli.CliErrors;
 import dev.backchannel.examples.cli.ExitCodes;
 import dev.backchannel.examples.cli.HelpCommand;
 import dev.backchannel.examples.cli.PeerCommand;
@@ -59,10 +60,7 @@ public final class Main implements Runnable {
       return ExitCodes.FAILURE;
     });
     cl.setParameterExceptionHandler((e, a) -> {
-      CommandLine cmd = e.getCommandLine();
-      cmd.getErr().println("error: " + e.getMessage() + " (see --help)");
-      cmd.getErr().flush();
-      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+      return CliErrors.usage(e.getCommandLine(), e.getMessage());
     });
     return cl;
   }

@@ -7,13 +7,13 @@ import dev.backchannel.api.Peer;
 import dev.backchannel.api.error.AgreementClosedException;
 import dev.backchannel.api.error.MalformedInputException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -40,24 +40,65 @@ final class AgreementCommands {
     return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** {@code agreement: ID with: CONTACT title: T status: STATUS}. */
-  static String line(Agreement a) {
-    return "agreement: " + a.id() + " with: " + a.contact() + " title: " + a.title() + " status: " + word(a.status());
+  /** What {@code receive} has printed of agreement statuses: {@code ID STATUS} lines. */
+  static Announcements announced(PeerCommand peer, Peer p) {
+    return new Announcements(p, "cli.announced-agreements",
+        peer.state.resolve("announced-agreements.txt"));
   }
 
   /** Prints each agreement whose status was not printed by an earlier run (for {@code receive}). */
-  static void announce(PeerCommand peer, Peer p, PrintWriter out) throws Exception {
-    Announcements seen = new Announcements(p, "cli.announced-agreements",
-        peer.state.resolve("announced-agreements.txt"));
+  static void announce(PeerCommand peer, Peer p, Output out) throws Exception {
+    Announcements seen = announced(peer, p);
     Set<String> done = seen.read();
     for (Agreement a : p.agreements()) {
       String key = a.id() + " " + word(a.status());
       if (!done.contains(key)) {
-        out.println(line(a));
-        out.flush();
+        out.emit(CliEvent.AgreementState.of(a, false));
         seen.add(key);
       }
     }
+  }
+
+  /** Proposes an agreement to {@code contact} and waits a while for it to reach the relay. */
+  static CliEvent.AgreementState propose(Peer p, String contact, String title, String text, String label)
+      throws Exception {
+    Conversation c = PeerActions.contact(p, contact);
+    Agreement a = c.propose(title, text, label, java.time.Instant.parse("9999-12-31T23:59:59Z"));
+    IntroductionCommands.flush(c);
+    return CliEvent.AgreementState.of(a, true);
+  }
+
+  /** Signs agreement {@code id}, directly or in escrow with contact {@code escrow} (may be null). */
+  static CliEvent.Signed sign(Peer p, String id, String escrow) throws Exception {
+    Agreement a = find(p, id);
+    (escrow == null ? a.sign() : a.signInEscrow(PeerActions.contact(p, escrow))).get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
+    return new CliEvent.Signed(a.id(), word(a.status()));
+  }
+
+  /** Rejects agreement {@code id} and tells the contact. */
+  static CliEvent.Rejected reject(Peer p, String id) throws Exception {
+    Agreement a = find(p, id);
+    a.reject().get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
+    return new CliEvent.Rejected(a.id());
+  }
+
+  /** Writes agreement {@code id} to {@code out}, armored if its name ends in {@code .asc}. */
+  static CliEvent.Exported export(Peer p, String id, Path out) throws Exception {
+    Agreement a = find(p, id);
+    byte[] file = out.getFileName().toString().endsWith(".asc")
+        ? a.exportArmored().getBytes(StandardCharsets.US_ASCII) : a.export();
+    Files.write(out, file);
+    return new CliEvent.Exported(a.id(), word(a.status()), out.toString());
+  }
+
+  /** Every agreement, as {@code agreements} lists them. */
+  static List<CliEvent.AgreementState> all(Peer p) {
+    return p.agreements().stream().map(a -> CliEvent.AgreementState.of(a, false)).toList();
+  }
+
+  /** This peer's identity fingerprint. */
+  static CliEvent.Fingerprint fingerprint(Peer p) {
+    return new CliEvent.Fingerprint(java.util.HexFormat.of().formatHex(p.fingerprint()));
   }
 
   static Agreement find(Peer p, String id) throws AgreementClosedException {
@@ -101,12 +142,7 @@ final class AgreementCommands {
       return peer.run(() -> {
         String text = readText(textFile);
         try (Peer p = peer.open(null)) {
-          Conversation c = peer.contact(p, contact);
-          Agreement a = c.propose(title, text, label, java.time.Instant.parse("9999-12-31T23:59:59Z"));
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("agreement: " + a.id());
-          out.flush();
-          IntroductionCommands.flush(c);
+          peer.output().emit(propose(p, contact, title, text, label));
           return ExitCodes.OK;
         }
       });
@@ -122,11 +158,7 @@ final class AgreementCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          PrintWriter out = peer.spec.commandLine().getOut();
-          for (Agreement a : p.agreements()) {
-            out.println(line(a));
-          }
-          out.flush();
+          all(p).forEach(peer.output()::emit);
           return ExitCodes.OK;
         }
       });
@@ -149,11 +181,7 @@ final class AgreementCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null)) {
-          Agreement a = find(p, id);
-          (escrow == null ? a.sign() : a.signInEscrow(peer.contact(p, escrow))).get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("signed: " + a.id() + " status: " + word(a.status()));
-          out.flush();
+          peer.output().emit(sign(p, id, escrow));
           return ExitCodes.OK;
         }
       });
@@ -172,11 +200,7 @@ final class AgreementCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null)) {
-          Agreement a = find(p, id);
-          a.reject().get(SIGN_WAIT_SECONDS, TimeUnit.SECONDS);
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("rejected: " + a.id());
-          out.flush();
+          peer.output().emit(reject(p, id));
           return ExitCodes.OK;
         }
       });
@@ -198,13 +222,7 @@ final class AgreementCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          Agreement a = find(p, id);
-          byte[] file = out.getFileName().toString().endsWith(".asc")
-              ? a.exportArmored().getBytes(StandardCharsets.US_ASCII) : a.export();
-          Files.write(out, file);
-          PrintWriter w = peer.spec.commandLine().getOut();
-          w.println("exported: " + a.id() + " status: " + word(a.status()) + " to: " + out);
-          w.flush();
+          peer.output().emit(export(p, id, out));
           return ExitCodes.OK;
         }
       });
@@ -220,9 +238,7 @@ final class AgreementCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("fingerprint: " + java.util.HexFormat.of().formatHex(p.fingerprint()));
-          out.flush();
+          peer.output().emit(fingerprint(p));
           return ExitCodes.OK;
         }
       });

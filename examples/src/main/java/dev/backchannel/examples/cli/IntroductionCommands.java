@@ -4,11 +4,9 @@ import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Introduction;
 import dev.backchannel.api.IntroductionRequest;
 import dev.backchannel.api.Peer;
-import dev.backchannel.api.Provenance;
 import dev.backchannel.api.error.IntroductionClosedException;
 import dev.backchannel.api.error.MalformedInputException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,30 +30,53 @@ final class IntroductionCommands {
 
   private IntroductionCommands() {}
 
-  /** {@code introduction: ID from: M proposes: LABEL[ note: TEXT]}. */
-  static String line(IntroductionRequest r) {
-    return "introduction: " + r.id() + " from: " + r.from() + " proposes: " + r.proposedLabel()
-        + (r.note().isEmpty() ? "" : " note: " + r.note());
-  }
-
-  /** The {@code introduced-by: M} suffix of a contact line, while the contact is unverified. */
-  static String introducedBy(Conversation c) {
-    Provenance p = c.provenance();
-    return p.kind() == Provenance.Kind.INTRODUCED ? " introduced-by: " + p.introducerName().orElse("") : "";
+  /** What {@code receive} has printed of the introductions proposed to this peer. */
+  static Announcements announced(PeerCommand peer, Peer p) {
+    return new Announcements(p, "cli.announced-introductions",
+        peer.state.resolve("announced-introductions.txt"));
   }
 
   /** Prints each pending request not printed by an earlier run (for {@code receive}). */
-  static void announceRequests(PeerCommand peer, Peer p, PrintWriter out) throws Exception {
-    Announcements seen = new Announcements(p, "cli.announced-introductions",
-        peer.state.resolve("announced-introductions.txt"));
+  static void announceRequests(PeerCommand peer, Peer p, Output out) throws Exception {
+    Announcements seen = announced(peer, p);
     Set<String> done = seen.read();
     for (IntroductionRequest r : p.introductionRequests()) {
       if (!done.contains(r.id())) {
-        out.println(line(r));
-        out.flush();
+        out.emit(CliEvent.IntroductionProposed.of(r));
         seen.add(r.id());
       }
     }
+  }
+
+  /** Introduces {@code first} and {@code second} ({@code hours} already checked) and waits for the relay. */
+  static CliEvent.Introduced introduce(Peer p, String first, String second, String note, int hours)
+      throws Exception {
+    Conversation a = PeerActions.contact(p, first);
+    Conversation b = PeerActions.contact(p, second);
+    Introduction intro = p.introduce(a, b, note, Duration.ofHours(hours));
+    flush(a, b);
+    return new CliEvent.Introduced(intro.id(), intro.first(), intro.second(), intro.expiresAt());
+  }
+
+  /** Accepts pending introduction {@code id}; the party introduced will be called {@code name}. */
+  static CliEvent.IntroductionAnswered accept(Peer p, String id, String name) throws Exception {
+    IntroductionRequest r = find(p, id);
+    r.accept(name);
+    flush(PeerActions.contact(p, r.from()));
+    return new CliEvent.IntroductionAnswered(id, true, name);
+  }
+
+  /** Declines pending introduction {@code id}. */
+  static CliEvent.IntroductionAnswered decline(Peer p, String id) throws Exception {
+    IntroductionRequest r = find(p, id);
+    r.decline();
+    flush(PeerActions.contact(p, r.from()));
+    return new CliEvent.IntroductionAnswered(id, false, null);
+  }
+
+  /** The pending requests, as {@code introductions} lists them. */
+  static List<CliEvent.IntroductionProposed> pending(Peer p) {
+    return p.introductionRequests().stream().map(CliEvent.IntroductionProposed::of).toList();
   }
 
   /** Waits up to a while for what {@code c} queued to reach the relay (it stays in the outbox otherwise). */
@@ -99,13 +120,7 @@ final class IntroductionCommands {
           throw new MalformedInputException("--valid-hours must be 1..720");
         }
         try (Peer p = peer.open(null)) {
-          Conversation a = peer.contact(p, first);
-          Conversation b = peer.contact(p, second);
-          Introduction intro = p.introduce(a, b, note, Duration.ofHours(hours));
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("introduction: " + intro.id());
-          out.flush();
-          flush(a, b);
+          peer.output().emit(introduce(p, first, second, note, hours));
           return ExitCodes.OK;
         }
       });
@@ -121,11 +136,7 @@ final class IntroductionCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          PrintWriter out = peer.spec.commandLine().getOut();
-          for (IntroductionRequest r : p.introductionRequests()) {
-            out.println(line(r));
-          }
-          out.flush();
+          pending(p).forEach(peer.output()::emit);
           return ExitCodes.OK;
         }
       });
@@ -147,12 +158,7 @@ final class IntroductionCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null)) {
-          IntroductionRequest r = find(p, id);
-          r.accept(name);
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("accepted: " + id);
-          out.flush();
-          flush(peer.contact(p, r.from()));
+          peer.output().emit(accept(p, id, name));
           return ExitCodes.OK;
         }
       });
@@ -171,12 +177,7 @@ final class IntroductionCommands {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null)) {
-          IntroductionRequest r = find(p, id);
-          r.decline();
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("declined: " + id);
-          out.flush();
-          flush(peer.contact(p, r.from()));
+          peer.output().emit(decline(p, id));
           return ExitCodes.OK;
         }
       });

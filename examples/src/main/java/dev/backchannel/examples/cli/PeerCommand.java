@@ -2,30 +2,21 @@ package dev.backchannel.examples.cli;
 
 import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Invitation;
-import dev.backchannel.api.Message;
 import dev.backchannel.api.Peer;
 import dev.backchannel.api.PeerBuilder;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.MalformedInputException;
-import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.api.error.UnknownSessionException;
 import io.nayuki.qrcodegen.QrCode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -39,12 +30,16 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code receive} has announced) and the relay it uses; it is created on first use, readable by
  * its owner only. {@code --state}
  * is checked when a command runs, so that {@code --help} needs no other option.
+ *
+ * <p>What a command reports goes through one {@link Output}: the text form by default (a fixed
+ * contract, byte for byte), or one JSON object per line with {@code --json} (docs/CLI-JSON.md),
+ * errors included, with the same exit codes ({@link ExitCodes}).
  */
 @Command(name = "peer", mixinStandardHelpOptions = true,
     description = "Act as one party: invite, accept, send, receive, verify, introduce.",
-    subcommands = {PeerCommand.Invite.class, PeerCommand.Accept.class, PeerCommand.Send.class,
-        PeerCommand.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
-        PeerCommand.Chat.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
+    subcommands = {PeerCommand.Invite.class, PeerCommand.Accept.class, MessageCommands.Send.class,
+        MessageCommands.Receive.class, PeerCommand.Contacts.class, PeerCommand.Verify.class,
+        MessageCommands.Chat.class, DaemonCommand.class, IntroductionCommands.Introduce.class, IntroductionCommands.Introductions.class,
         IntroductionCommands.AcceptIntroduction.class, IntroductionCommands.DeclineIntroduction.class,
         AgreementCommands.Propose.class, AgreementCommands.Agreements.class, AgreementCommands.Sign.class,
         AgreementCommands.Reject.class, AgreementCommands.Export.class, AgreementCommands.Fingerprint.class})
@@ -57,10 +52,15 @@ public final class PeerCommand {
       description = "Read the passphrase that encrypts the state from environment variable VAR.")
   String passphraseEnv;
 
+  @Option(names = "--json",
+      description = "Print one JSON object per line (NDJSON), errors included, instead of text.")
+  boolean json;
+
   @Spec CommandSpec spec;
 
-  private static final Duration RELAY_WAIT = Duration.ofSeconds(20);
   private static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
+
+  private Output output;
 
   // ------------------------------------------------------------------ shared helpers
 
@@ -68,7 +68,7 @@ public final class PeerCommand {
     return state.resolve("cli.properties");
   }
 
-  private Optional<RelayAddress> savedRelay() throws IOException, MalformedInputException {
+  Optional<RelayAddress> savedRelay() throws IOException, MalformedInputException {
     if (!Files.exists(settingsFile())) {
       return Optional.empty();
     }
@@ -137,8 +137,16 @@ public final class PeerCommand {
   }
 
   Conversation contact(Peer peer, String name) throws UnknownSessionException {
-    return peer.conversation(name).orElseThrow(() ->
-        new UnknownSessionException("no contact named '" + name + "' (see 'contacts')"));
+    return PeerActions.contact(peer, name);
+  }
+
+  /** Where this command's events go: text, or JSON lines with {@code --json}. */
+  synchronized Output output() {
+    if (output == null) {
+      output = json ? new JsonOutput(spec.commandLine().getOut())
+          : new TextOutput(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+    return output;
   }
 
   /** The contacts {@code receive} has announced (in the sealed state). */
@@ -146,14 +154,13 @@ public final class PeerCommand {
     return new Announcements(p, "cli.announced-contacts", state.resolve("announced.txt"));
   }
 
-  void announce(Peer p, Conversation c, PrintWriter out) throws Exception {
-    out.println("contact: " + c.name() + " safety-number: " + c.safetyNumber().formatted()
-        + IntroductionCommands.introducedBy(c));
-    out.flush();
+  /** Reports {@code c} as a new contact and records that it was announced. */
+  void announce(Peer p, Conversation c) throws Exception {
+    output().emit(CliEvent.Contact.of(c, true));
     announcedContacts(p).add(c.name());
   }
 
-  /** Runs {@code body} and turns failures into one {@code error:} line and an exit code. */
+  /** Runs {@code body} and turns failures into one {@code error:} line (or JSON object) and an exit code. */
   int run(Callable<Integer> body) {
     if (state == null) {
       return CliErrors.usage(spec.commandLine(), "Missing required option: '--state=DIR'");
@@ -162,13 +169,14 @@ public final class PeerCommand {
       return body.call();
     } catch (Throwable e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("error: " + ExitCodes.advice(cause));
+      int code = ExitCodes.of(cause);
+      output().emit(new CliEvent.Failure(code, ExitCodes.advice(cause)));
       if (CliErrors.verbose(spec)) {
+        PrintWriter err = spec.commandLine().getErr();
         cause.printStackTrace(err);
+        err.flush();
       }
-      err.flush();
-      return ExitCodes.of(cause);
+      return code;
     }
   }
 
@@ -199,13 +207,7 @@ public final class PeerCommand {
           throw new MalformedInputException("--valid-hours must be 1..720");
         }
         try (Peer p = peer.open(address)) {
-          Invitation inv = p.createInvitation(label, Duration.ofHours(hours));
-          PrintWriter out = peer.spec.commandLine().getOut();
-          out.println("invitation: " + inv.toCompactString());
-          if (qr) {
-            out.print(renderQr(inv.toCompactString()));
-          }
-          out.flush();
+          peer.output().emit(PeerActions.invite(p, label, hours, qr));
           return ExitCodes.OK;
         }
       });
@@ -243,92 +245,9 @@ public final class PeerCommand {
       return peer.run(() -> {
         Invitation inv = Invitation.parse(code);
         try (Peer p = peer.open(inv.relay())) {
-          Conversation c = p.accept(inv, name);
-          peer.announce(p, c, peer.spec.commandLine().getOut());
-          return ExitCodes.OK;
-        }
-      });
-    }
-  }
-
-  @Command(name = "send", mixinStandardHelpOptions = true,
-      description = "Send TEXT to contact NAME; exits 0 once the relay holds it durably.")
-  static final class Send implements Callable<Integer> {
-    @ParentCommand PeerCommand peer;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "The contact to write to (see 'contacts').")
-    String name;
-
-    @Parameters(index = "1", paramLabel = "TEXT", description = "The message (quote it; at most 64 KiB).")
-    String text;
-
-    @Override
-    public Integer call() {
-      return peer.run(() -> {
-        // The message is stored before the relay is reached: if the relay is down, it stays in
-        // the outbox and goes out on the next run.
-        try (Peer p = peer.open(null, false)) {
-          Conversation c = peer.contact(p, name);
-          // Before the contact has answered, the message travels behind the handshake.
-          try {
-            c.send(text).get(RELAY_WAIT.toSeconds(), TimeUnit.SECONDS);
-          } catch (TimeoutException e) {
-            throw new RelayUnavailableException(
-                "the relay did not confirm in time; the message stays in the outbox and goes out on the next run");
-          }
-          return ExitCodes.OK;
-        }
-      });
-    }
-  }
-
-  @Command(name = "receive", mixinStandardHelpOptions = true,
-      description = "Print new contacts and messages, each exactly once across runs.")
-  static final class Receive implements Callable<Integer> {
-    @ParentCommand PeerCommand peer;
-
-    @Option(names = "--timeout", defaultValue = "10",
-        description = "Seconds to wait in all, connecting to the relay included (default ${DEFAULT-VALUE}).")
-    int timeout;
-
-    @Option(names = "--count", defaultValue = "-1", description = "Exit after this many messages.")
-    int count;
-
-    @Override
-    public Integer call() {
-      return peer.run(() -> {
-        if (timeout < 0) {
-          throw new MalformedInputException("--timeout must not be negative");
-        }
-        // The deadline covers opening and connecting too; at least a second to connect.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-        try (Peer p = peer.open(null, Duration.ofSeconds(Math.max(1, timeout)))) {
-          PrintWriter out = peer.spec.commandLine().getOut();
-          int got = 0;
-          while (count < 0 || got < count) {
-            Set<String> seen = peer.announcedContacts(p).read();
-            IntroductionCommands.announceRequests(peer, p, out);
-            AgreementCommands.announce(peer, p, out);
-            boolean any = false;
-            for (Conversation c : p.conversations()) {
-              if (!seen.contains(c.name())) {
-                peer.announce(p, c, out);
-              }
-              Optional<Message> m;
-              while ((count < 0 || got < count) && (m = c.poll()).isPresent()) {
-                out.println(c.name() + ": " + m.get().text());
-                out.flush();
-                got++;
-                any = true;
-              }
-            }
-            if (System.nanoTime() > deadline) {
-              break;
-            }
-            if (!any) {
-              Thread.sleep(100);
-            }
-          }
+          CliEvent.Contact c = PeerActions.accept(p, inv, name);
+          peer.output().emit(c);
+          peer.announcedContacts(p).add(c.name());
           return ExitCodes.OK;
         }
       });
@@ -343,12 +262,7 @@ public final class PeerCommand {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          PrintWriter out = peer.spec.commandLine().getOut();
-          for (Conversation c : p.conversations()) {
-            out.println(c.name() + " safety-number: " + c.safetyNumber().formatted() + " "
-                + (c.isVerified() ? "verified" : "unverified") + IntroductionCommands.introducedBy(c));
-          }
-          out.flush();
+          PeerActions.contacts(p).forEach(peer.output()::emit);
           return ExitCodes.OK;
         }
       });
@@ -367,52 +281,7 @@ public final class PeerCommand {
     public Integer call() {
       return peer.run(() -> {
         try (Peer p = peer.open(null, false)) {
-          peer.contact(p, name).markVerified();
-          peer.spec.commandLine().getOut().println("verified: " + name);
-          peer.spec.commandLine().getOut().flush();
-          return ExitCodes.OK;
-        }
-      });
-    }
-  }
-
-  @Command(name = "chat", mixinStandardHelpOptions = true,
-      description = "Interactive chat with NAME: each line you type is sent; incoming lines appear as they arrive.")
-  static final class Chat implements Callable<Integer> {
-    @ParentCommand PeerCommand peer;
-
-    @Parameters(paramLabel = "NAME", description = "The contact to chat with.")
-    String name;
-
-    @Override
-    public Integer call() {
-      return peer.run(() -> {
-        try (Peer p = peer.open(null)) {
-          Conversation c = peer.contact(p, name);
-          PrintWriter out = peer.spec.commandLine().getOut();
-          c.onMessage(m -> {
-            synchronized (out) {
-              out.println(name + ": " + m.text());
-              out.flush();
-            }
-          });
-          BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-          String line;
-          while ((line = in.readLine()) != null) {
-            if (line.isBlank()) {
-              continue;
-            }
-            try {
-              c.send(line).get(RELAY_WAIT.toSeconds(), TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-              Throwable cause = e.getCause() != null ? e.getCause() : e;
-              synchronized (out) {
-                out.println("(not yet confirmed by the relay: " + ExitCodes.advice(cause) + ")");
-                out.flush();
-              }
-            }
-          }
-          Thread.sleep(500); // let late messages print
+          peer.output().emit(PeerActions.verify(p, name));
           return ExitCodes.OK;
         }
       });
