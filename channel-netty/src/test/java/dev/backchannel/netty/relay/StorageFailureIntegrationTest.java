@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.backchannel.api.error.StateStoreException;
-import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.ForwardingMailboxStore;
 import dev.backchannel.netty.relay.store.MailboxStore;
-import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.netty.client.InMemoryOutbox;
 import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayTestSupport.Box;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,76 +29,28 @@ class StorageFailureIntegrationTest {
   @TempDir Path dir;
 
   /** A store whose durable writes fail while {@code failing} is set, as on a full disk. */
-  static final class FailingStore implements MailboxStore {
-    private final MailboxStore real;
+  static final class FailingStore extends ForwardingMailboxStore {
     volatile boolean failing;
 
     FailingStore(MailboxStore real) {
-      this.real = real;
+      super(real);
+    }
+
+    private static CompletableFuture<Appended> failed() {
+      return CompletableFuture.failedFuture(new StateStoreException("No space left on device (simulated)"));
     }
 
     @Override
     public CompletableFuture<Appended> append(byte[] mailboxId, byte[] messageId, byte[] body,
         long expiresAtMillis, long maxEnvelopes, long maxBytes) {
-      if (failing) {
-        return CompletableFuture.failedFuture(new StateStoreException("No space left on device (simulated)"));
-      }
-      return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      return failing ? failed() : super.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
     }
 
     @Override
-    public boolean createMailbox(MailboxRecord mailbox) throws StateStoreException {
-      return real.createMailbox(mailbox);
-    }
-
-    @Override
-    public Optional<MailboxRecord> mailbox(byte[] mailboxId) throws StateStoreException {
-      return real.mailbox(mailboxId);
-    }
-
-    @Override
-    public void updateMailbox(MailboxRecord mailbox) throws StateStoreException {
-      real.updateMailbox(mailbox);
-    }
-
-    @Override
-    public void deleteMailbox(byte[] mailboxId) throws StateStoreException {
-      real.deleteMailbox(mailboxId);
-    }
-
-    @Override
-    public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException {
-      return real.read(mailboxId, fromSequence, max);
-    }
-
-    @Override
-    public CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId) {
-      return real.remove(mailboxId, messageId);
-    }
-
-    @Override
-    public Usage usage(byte[] mailboxId) throws StateStoreException {
-      return real.usage(mailboxId);
-    }
-
-    @Override
-    public void putInvitation(byte[] id, byte[] bundle, long expiresAtMillis) throws StateStoreException {
-      real.putInvitation(id, bundle, expiresAtMillis);
-    }
-
-    @Override
-    public Optional<byte[]> fetchInvitation(byte[] id, long nowMillis) throws StateStoreException {
-      return real.fetchInvitation(id, nowMillis);
-    }
-
-    @Override
-    public int expire(long nowMillis) throws StateStoreException {
-      return real.expire(nowMillis);
-    }
-
-    @Override
-    public void close() {
-      real.close();
+    public CompletableFuture<Appended> appendChecked(byte[] mailboxId, byte[] messageId, byte[] body,
+        long expiresAtMillis, AppendLimits limits, byte[] provenSenderKey) {
+      return failing ? failed()
+          : super.appendChecked(mailboxId, messageId, body, expiresAtMillis, limits, provenSenderKey);
     }
   }
 

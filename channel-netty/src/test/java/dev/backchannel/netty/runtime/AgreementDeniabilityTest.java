@@ -9,7 +9,6 @@ import dev.backchannel.api.Agreement;
 import dev.backchannel.api.AgreementStatus;
 import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Peer;
-import dev.backchannel.api.error.StateStoreException;
 import dev.backchannel.crypto.IdentityPublicKey;
 import dev.backchannel.crypto.InsecureSecretAccess;
 import dev.backchannel.crypto.SecretBytes;
@@ -27,9 +26,8 @@ import dev.backchannel.netty.internal.runtime.Receipt;
 import dev.backchannel.netty.internal.runtime.UserMessage;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayServer;
-import dev.backchannel.netty.relay.store.MailboxRecord;
+import dev.backchannel.netty.relay.store.ForwardingMailboxStore;
 import dev.backchannel.netty.relay.store.MailboxStore;
-import dev.backchannel.netty.relay.store.StoredEnvelope;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -289,74 +287,25 @@ class AgreementDeniabilityTest {
   }
 
   /** A relay's store that keeps a copy of every envelope body it is asked to store. */
-  static final class RecordingStore implements MailboxStore {
+  static final class RecordingStore extends ForwardingMailboxStore {
     final List<byte[]> bodies = new CopyOnWriteArrayList<>();
-    private final MailboxStore real;
 
     RecordingStore(MailboxStore real) {
-      this.real = real;
+      super(real);
     }
 
     @Override
     public CompletableFuture<Appended> append(byte[] mailboxId, byte[] messageId, byte[] body, long expiresAtMillis,
         long maxEnvelopes, long maxBytes) {
       bodies.add(body.clone());
-      return real.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
+      return super.append(mailboxId, messageId, body, expiresAtMillis, maxEnvelopes, maxBytes);
     }
 
     @Override
-    public boolean createMailbox(MailboxRecord mailbox) throws StateStoreException {
-      return real.createMailbox(mailbox);
-    }
-
-    @Override
-    public Optional<MailboxRecord> mailbox(byte[] mailboxId) throws StateStoreException {
-      return real.mailbox(mailboxId);
-    }
-
-    @Override
-    public void updateMailbox(MailboxRecord mailbox) throws StateStoreException {
-      real.updateMailbox(mailbox);
-    }
-
-    @Override
-    public void deleteMailbox(byte[] mailboxId) throws StateStoreException {
-      real.deleteMailbox(mailboxId);
-    }
-
-    @Override
-    public List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException {
-      return real.read(mailboxId, fromSequence, max);
-    }
-
-    @Override
-    public CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId) {
-      return real.remove(mailboxId, messageId);
-    }
-
-    @Override
-    public Usage usage(byte[] mailboxId) throws StateStoreException {
-      return real.usage(mailboxId);
-    }
-
-    @Override
-    public void putInvitation(byte[] invitationId, byte[] bundle, long expiresAtMillis) throws StateStoreException {
-      real.putInvitation(invitationId, bundle, expiresAtMillis);
-    }
-
-    @Override
-    public Optional<byte[]> fetchInvitation(byte[] invitationId, long nowMillis) throws StateStoreException {
-      return real.fetchInvitation(invitationId, nowMillis);
-    }
-
-    @Override
-    public int expire(long nowMillis) throws StateStoreException {
-      return real.expire(nowMillis);
-    }
-
-    @Override
-    public void close() {
-      real.close();
+    public CompletableFuture<Appended> appendChecked(byte[] mailboxId, byte[] messageId, byte[] body,
+        long expiresAtMillis, AppendLimits limits, byte[] provenSenderKey) {
+      bodies.add(body.clone());
+      return super.appendChecked(mailboxId, messageId, body, expiresAtMillis, limits, provenSenderKey);
     }
   }
 }
