@@ -1,5 +1,6 @@
 package dev.backchannel.netty.internal.pipeline;
 
+import com.google.protobuf.CodedInputStream;
 import dev.backchannel.netty.internal.wire.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,6 +21,9 @@ final class FrameDecoder extends MessageToMessageDecoder<ByteBuf> {
     int length = in.readableBytes();
     if (in.hasArray()) {
       out.add(Frame.parser().parseFrom(in.array(), in.arrayOffset() + in.readerIndex(), length));
+    } else if (in.nioBufferCount() == 1) {
+      // Read straight from the (direct) buffer: only the fields' bytes are copied.
+      out.add(Frame.parser().parseFrom(CodedInputStream.newInstance(in.nioBuffer(in.readerIndex(), length))));
     } else {
       out.add(Frame.parser().parseFrom(ByteBufUtil.getBytes(in, in.readerIndex(), length, false)));
     }
