@@ -108,6 +108,26 @@ class EnvelopeSealerTest {
     assertThat(EnvelopeSealer.open(s[1], a).plaintext()).isEqualTo(bytes("first"));
   }
 
+  @Test
+  void theBodyFormsSealAndOpenTheSameBytesAndCheckTheSameRules() throws Exception {
+    RatchetState[] s = SessionPairs.create();
+    byte[] body = EnvelopeSealer.sealBody(s[0], mailbox, bytes("body form"));
+    assertThat(Padding.BUCKETS).contains(body.length);
+    assertThat(EnvelopeSealer.open(s[1], new Envelope(mailbox, body)).plaintext()).isEqualTo(bytes("body form"));
+    byte[] second = EnvelopeSealer.seal(s[0], mailbox, bytes("envelope form")).body();
+    byte[] before = s[1].toByteArray();
+    assertThatThrownBy(() -> EnvelopeSealer.openBody(s[1], otherMailbox, second))
+        .isInstanceOf(AuthenticationFailedException.class);
+    assertThatThrownBy(() -> EnvelopeSealer.openBody(s[1], mailbox, Arrays.copyOf(second, second.length + 1)))
+        .isInstanceOf(MalformedInputException.class).hasMessageContaining("bucket");
+    assertThatThrownBy(() -> EnvelopeSealer.openBody(s[1], new byte[31], second))
+        .isInstanceOf(MalformedInputException.class);
+    assertThatThrownBy(() -> EnvelopeSealer.sealBody(s[0], new byte[33], bytes("x")))
+        .isInstanceOf(MalformedInputException.class);
+    assertThat(s[1].toByteArray()).isEqualTo(before);
+    assertThat(EnvelopeSealer.openBody(s[1], mailbox, second).plaintext()).isEqualTo(bytes("envelope form"));
+  }
+
   /** Checklist 30: arbitrary bytes never raise anything but our typed errors, state unchanged. */
   @Test
   void randomBytesOnlyGiveTypedErrors() throws Exception {

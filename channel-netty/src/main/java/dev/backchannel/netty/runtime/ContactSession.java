@@ -163,7 +163,7 @@ final class ContactSession {
     }
     byte[] mailbox = record.getSendMailbox().toByteArray();
     String relay = record.getSendRelay();
-    byte[] body = EnvelopeSealer.seal(session, mailbox, payload.toByteArray()).body();
+    byte[] body = EnvelopeSealer.sealBody(session, mailbox, payload.toByteArray());
     byte[] mid = new byte[16];
     RANDOM.nextBytes(mid);
     record.setSentToSendMailbox(record.getSentToSendMailbox() + 1);

@@ -7,7 +7,6 @@ import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.DuplicateMessageException;
 import dev.backchannel.crypto.InsecureSecretAccess;
 import dev.backchannel.crypto.SecretBytes;
-import dev.backchannel.crypto.envelope.Envelope;
 import dev.backchannel.crypto.envelope.EnvelopeSealer;
 import dev.backchannel.crypto.ratchet.DecryptedMessage;
 import dev.backchannel.crypto.ratchet.RatchetState;
@@ -63,7 +62,7 @@ final class InboundMessages {
     DecryptedMessage dm;
     tx.acks().add(tx, link, d);
     try {
-      dm = EnvelopeSealer.open(s.session(), new Envelope(d.mailboxId(), d.body()));
+      dm = EnvelopeSealer.openBody(s.session(), d.mailboxId(), d.body());
     } catch (DuplicateMessageException e) {
       return Result.NOTHING;
     } catch (BackchannelException e) {
