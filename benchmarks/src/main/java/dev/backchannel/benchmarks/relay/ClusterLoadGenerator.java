@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * pair p's receiver is on node {@code p mod n} and its sender on node {@code (p+1) mod n}, so
  * every envelope crosses between nodes (a sharded notice wakes the receiver's node). For each
  * run it reports messages per second, latency, the JVM's CPU per message split by thread group
- * (relay event loops, store threads, Lettuce, the load's own clients) and the Redis masters' CPU
- * per message ({@code INFO cpu}).
+ * (the relay nodes' event loops, store threads and Lettuce threads, which are still running when
+ * it is read, and the load's own client links, which have ended by then) and the Redis masters'
+ * CPU per message ({@code INFO cpu}).
  *
  * <p>Usage (a Redis Cluster must be running, e.g. README's "Three relay nodes on one machine"):
  * {@code java -cp benchmarks/target/benchmarks.jar dev.backchannel.benchmarks.relay.ClusterLoadGenerator
@@ -176,12 +177,17 @@ public final class ClusterLoadGenerator {
       results.put(name + ".redisCpuMicrosPerMessage", redisSeconds * 1e6 / total);
     }
     int shown = 0;
+    long live = 0;
     for (Map.Entry<String, Long> e : cpu.byGroup().entrySet()) {
-      if (shown++ == 6 || e.getValue() < 1_000_000) {
-        break;
+      live += e.getValue();
+      if (shown < 6 && e.getValue() >= 1_000_000) {
+        shown++;
+        results.put(name + ".cpu[" + e.getKey() + "].microsPerMessage", e.getValue() / 1e3 / total);
       }
-      results.put(name + ".cpu[" + e.getKey() + "].microsPerMessage", e.getValue() / 1e3 / total);
     }
+    // The load's client links are closed when the run ends: their threads are counted here.
+    results.put(name + ".cpu[ended threads: the load's clients].microsPerMessage",
+        Math.max(0, cpu.processNanos() - live) / 1e3 / total);
   }
 
   private void print() throws IOException {

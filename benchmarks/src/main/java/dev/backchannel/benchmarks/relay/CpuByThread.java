@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * CPU time of this JVM's threads between two moments, grouped by thread name without its
- * trailing numbers (so all of a pool's threads are one group): where a run spent its CPU.
- * Threads that end between the two moments are not counted; take the second snapshot before
- * closing what owns them.
+ * CPU time of this JVM's threads between two moments, grouped by thread name with every number
+ * written {@code N} (so all of a pool's threads are one group): where a run spent its CPU.
+ * Threads that end between the two moments are not in any group (the process total still counts
+ * them); take the second snapshot before closing what owns them.
  */
 final class CpuByThread {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -45,7 +45,7 @@ final class CpuByThread {
       if (info == null || now < 0) {
         continue;
       }
-      String group = info.getThreadName().replaceAll("[-#_ ]?\\d+([-#_ ]\\d+)*$", "");
+      String group = info.getThreadName().replaceAll("\\d+", "N");
       groups.merge(group, now - start.getOrDefault(id, 0L), Long::sum);
     }
     Map<String, Long> sorted = new LinkedHashMap<>();
