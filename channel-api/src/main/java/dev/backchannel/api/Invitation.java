@@ -8,8 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,7 +23,10 @@ import java.util.Objects;
  * {@link #parse}) is {@code bc1-} followed by unpadded base64url of the binary form and a 4-byte
  * checksum; it is about 160 characters for a relay host of 10 characters. A mistyped or
  * truncated code fails the checksum and is reported as {@link Reason#CHECKSUM}, never as a
- * crash. See {@code docs/PROTOCOL.md}, section "Invitations", for the byte layout.
+ * crash. An invitation to a relay with one endpoint is written in the version 1 layout, byte for
+ * byte as before; one to a relay cluster ({@link RelayAddress#endpoints()}, 2..8 of them) in
+ * version 2, which carries the whole list. Both are read. See {@code docs/PROTOCOL.md}, section
+ * "Invitations", for the byte layouts.
  *
  * <p>The invitation secret lets whoever holds the invitation open the inviter's sealed prekey
  * bundle and reach the inviter once: treat the string as confidential. {@link #toString()} never
@@ -30,8 +35,10 @@ import java.util.Objects;
  * @since 0.1
  */
 public final class Invitation {
-  /** The version this class writes and reads. */
+  /** The version written for a relay with one endpoint (the version 1 layout, unchanged). */
   public static final int VERSION = 1;
+  /** The version written for a relay address with 2..8 endpoints. */
+  public static final int VERSION_ENDPOINTS = 2;
   /** Prefix of the compact string form. */
   public static final String PREFIX = "bc1-";
   /** Length of the invitation secret and of the inviter fingerprint. */
@@ -140,10 +147,12 @@ public final class Invitation {
       throw new InvalidInvitationException(
           Reason.CHECKSUM, "the invitation's checksum does not match: it was mistyped or changed");
     }
-    if ((payload[0] & 0xff) != VERSION) {
+    int version = payload[0] & 0xff;
+    if (version != VERSION && version != VERSION_ENDPOINTS) {
       throw new InvalidInvitationException(
           Reason.VERSION,
-          "the invitation has version " + (payload[0] & 0xff) + "; this version reads " + VERSION);
+          "the invitation has version " + version + "; this version reads " + VERSION + " and "
+              + VERSION_ENDPOINTS);
     }
     ByteBuffer in = ByteBuffer.wrap(payload, 1, payload.length - 1);
     byte[] relayKey = new byte[32];
@@ -151,20 +160,7 @@ public final class Invitation {
     byte[] secret = new byte[SECRET_LENGTH];
     in.get(relayKey).get(fingerprint).get(secret);
     long expiry = in.getLong();
-    int port = in.getShort() & 0xffff;
-    int hostLength = in.get() & 0xff;
-    if (in.remaining() != hostLength) {
-      throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's relay host is malformed");
-    }
-    byte[] host = new byte[hostLength];
-    in.get(host);
-    RelayAddress relay;
-    try {
-      relay = RelayAddress.of(relayKey, new String(host, StandardCharsets.US_ASCII), port);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInvitationException(
-          Reason.MALFORMED, "the invitation's relay address is invalid: " + e.getMessage());
-    }
+    RelayAddress relay = readRelay(in, relayKey, version);
     if (expiry < 0 || expiry > MAX_EXPIRY_SECONDS) {
       throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's expiry time is out of range");
     }
@@ -179,18 +175,70 @@ public final class Invitation {
     return inv;
   }
 
+  /**
+   * Reads the relay's endpoints: version 1 holds one ({@code u16 port || u8 len || host}), version
+   * 2 a count of 2..8 followed by that many; nothing may follow.
+   */
+  private static RelayAddress readRelay(ByteBuffer in, byte[] relayKey, int version)
+      throws InvalidInvitationException {
+    int count = 1;
+    if (version == VERSION_ENDPOINTS) {
+      if (!in.hasRemaining()) {
+        throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's relay endpoints are missing");
+      }
+      count = in.get() & 0xff;
+      if (count < 2 || count > RelayAddress.MAX_ENDPOINTS) {
+        throw new InvalidInvitationException(Reason.MALFORMED,
+            "the invitation lists " + count + " relay endpoints; version " + VERSION_ENDPOINTS
+                + " carries 2.." + RelayAddress.MAX_ENDPOINTS);
+      }
+    }
+    List<RelayAddress.Endpoint> endpoints = new ArrayList<>(count);
+    try {
+      for (int i = 0; i < count; i++) {
+        if (in.remaining() < 3) {
+          throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's relay host is malformed");
+        }
+        int port = in.getShort() & 0xffff;
+        int hostLength = in.get() & 0xff;
+        if (in.remaining() < hostLength || (version == VERSION && in.remaining() != hostLength)) {
+          throw new InvalidInvitationException(Reason.MALFORMED, "the invitation's relay host is malformed");
+        }
+        byte[] host = new byte[hostLength];
+        in.get(host);
+        endpoints.add(new RelayAddress.Endpoint(new String(host, StandardCharsets.US_ASCII), port));
+      }
+      if (in.hasRemaining()) {
+        throw new InvalidInvitationException(Reason.MALFORMED, "the invitation has bytes after its relay endpoints");
+      }
+      return RelayAddress.of(relayKey, endpoints);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInvitationException(
+          Reason.MALFORMED, "the invitation's relay address is invalid: " + e.getMessage());
+    }
+  }
+
   /** The compact string form: {@code bc1-} and base64url of the binary form with checksum. */
   public String toCompactString() {
-    byte[] host = relay.host().getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer out = ByteBuffer.allocate(FIXED_LENGTH + host.length + CHECKSUM_LENGTH);
-    out.put((byte) VERSION)
+    List<RelayAddress.Endpoint> endpoints = relay.endpoints();
+    boolean one = endpoints.size() == 1;
+    int relayBytes = one ? 0 : 1;
+    for (RelayAddress.Endpoint e : endpoints) {
+      relayBytes += 3 + e.host().length();
+    }
+    ByteBuffer out = ByteBuffer.allocate(FIXED_LENGTH - 3 + relayBytes + CHECKSUM_LENGTH);
+    out.put((byte) (one ? VERSION : VERSION_ENDPOINTS))
         .put(relay.keySha256())
         .put(inviterFingerprint)
         .put(secret)
-        .putLong(expiresAt.getEpochSecond())
-        .putShort((short) relay.port())
-        .put((byte) host.length)
-        .put(host);
+        .putLong(expiresAt.getEpochSecond());
+    if (!one) {
+      out.put((byte) endpoints.size());
+    }
+    for (RelayAddress.Endpoint e : endpoints) {
+      byte[] host = e.host().getBytes(StandardCharsets.US_ASCII);
+      out.putShort((short) e.port()).put((byte) host.length).put(host);
+    }
     byte[] payload = Arrays.copyOf(out.array(), out.position());
     out.put(checksum(payload));
     String s = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());

@@ -92,11 +92,11 @@ class InvitationTest {
 
   @Test
   void otherVersionIsReportedAsVersion() throws Exception {
-    // Re-encode a valid payload with version 2 and a correct checksum.
+    // Re-encode a valid payload with version 3 (unknown) and a correct checksum.
     String code = Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString();
     byte[] all = Base64.getUrlDecoder().decode(code.substring(4));
     byte[] payload = Arrays.copyOf(all, all.length - 4);
-    payload[0] = 2;
+    payload[0] = 3;
     java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
     sha.update("Backchannel-v1 invitation checksum".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     byte[] sum = Arrays.copyOf(sha.digest(payload), 4);
@@ -104,6 +104,56 @@ class InvitationTest {
     System.arraycopy(sum, 0, v2, payload.length, 4);
     String code2 = "bc1-" + Base64.getUrlEncoder().withoutPadding().encodeToString(v2);
     assertThat(reasonOf(code2)).isEqualTo(Reason.VERSION);
+  }
+
+  @Test
+  void aClusterAddressTravelsWhole() throws Exception {
+    RelayAddress cluster = RelayAddress.parse("bcr://" + RELAY.keyHash() + "@n1.example:7443,10.0.0.2:7444,n3:1");
+    Invitation inv = Invitation.create(cluster, FP, NOW.plusSeconds(3600));
+    String code = inv.toCompactString();
+    Invitation back = Invitation.parse(code, NOW);
+    assertThat(back.relay()).isEqualTo(cluster);
+    assertThat(back.relay().endpoints()).hasSize(3);
+    assertThat(back.toCompactString()).isEqualTo(code);
+    assertThat(Base64.getUrlDecoder().decode(code.substring(4))[0]).isEqualTo((byte) 2);
+    // One endpoint is still the version 1 layout, which older readers know.
+    assertThat(Base64.getUrlDecoder().decode(
+        Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString().substring(4))[0]).isEqualTo((byte) 1);
+  }
+
+  @Test
+  void version2WithOneEndpointOrTrailingBytesIsMalformed() throws Exception {
+    RelayAddress cluster = RelayAddress.parse("bcr://" + RELAY.keyHash() + "@a:1,b:2");
+    byte[] payload = payloadOf(Invitation.create(cluster, FP, NOW.plusSeconds(3600)).toCompactString());
+    int countAt = 1 + 32 + 32 + 32 + 8;
+    assertThat(payload[countAt]).isEqualTo((byte) 2);
+    byte[] one = payload.clone();
+    one[countAt] = 1;
+    assertThat(reasonOf(withChecksum(one))).isEqualTo(Reason.MALFORMED);
+    byte[] nine = payload.clone();
+    nine[countAt] = 9;
+    assertThat(reasonOf(withChecksum(nine))).isEqualTo(Reason.MALFORMED);
+    byte[] trailing = Arrays.copyOf(payload, payload.length + 1);
+    assertThat(reasonOf(withChecksum(trailing))).isEqualTo(Reason.MALFORMED);
+    byte[] cut = Arrays.copyOf(payload, payload.length - 1);
+    assertThat(reasonOf(withChecksum(cut))).isEqualTo(Reason.MALFORMED);
+    // A version 1 payload with bytes after the host stays malformed, as before.
+    byte[] v1 = payloadOf(Invitation.create(RELAY, FP, NOW.plusSeconds(3600)).toCompactString());
+    assertThat(reasonOf(withChecksum(Arrays.copyOf(v1, v1.length + 3)))).isEqualTo(Reason.MALFORMED);
+  }
+
+  private static byte[] payloadOf(String code) {
+    byte[] all = Base64.getUrlDecoder().decode(code.substring(4));
+    return Arrays.copyOf(all, all.length - 4);
+  }
+
+  private static String withChecksum(byte[] payload) throws Exception {
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    sha.update("Backchannel-v1 invitation checksum".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] sum = Arrays.copyOf(sha.digest(payload), 4);
+    byte[] all = Arrays.copyOf(payload, payload.length + 4);
+    System.arraycopy(sum, 0, all, payload.length, 4);
+    return "bc1-" + Base64.getUrlEncoder().withoutPadding().encodeToString(all);
   }
 
   @Test

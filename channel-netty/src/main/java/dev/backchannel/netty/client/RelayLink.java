@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
  *       relay stores a retried message id once.
  *   <li>It reconnects on its own with exponential backoff and jitter, and subscribes again to
  *       every mailbox it was subscribed to. Deliveries are at least once.
+ *   <li>An address with several endpoints (the nodes of one relay cluster, which share one key)
+ *       is tried in order: the link starts with the first and moves to the next after a failed
+ *       connection attempt or a dropped connection, with the same backoff, wrapping round. The
+ *       pin is checked on every endpoint; the outbox, the subscriptions and the dedupe by
+ *       message id carry over from one node to the next as across any reconnect.
  *   <li>Listeners and futures complete on the callback executor, never on a Netty event loop.
  * </ul>
  *
@@ -92,6 +97,7 @@ public final class RelayLink implements AutoCloseable {
   public static final int MAX_QUEUED_REQUESTS = 10_000;
 
   private final RelayAddress address;
+  private final EndpointCycle endpoints;
   private final Executor callbacks;
   private final Outbox outbox;
   private final Duration minBackoff;
@@ -146,6 +152,7 @@ public final class RelayLink implements AutoCloseable {
 
   private RelayLink(Builder b) throws UntrustedRelayException {
     this.address = b.address;
+    this.endpoints = new EndpointCycle(b.address);
     this.callbacks = b.callbacks;
     this.outbox = b.outbox;
     this.minBackoff = b.minBackoff;
@@ -173,12 +180,23 @@ public final class RelayLink implements AutoCloseable {
     return address;
   }
 
+  /**
+   * The endpoint of the address the link is connected to now, or the one it tries next while
+   * disconnected (for operators and tests).
+   *
+   * @since 0.2
+   */
+  public RelayAddress.Endpoint currentEndpoint() {
+    return endpoints.current();
+  }
+
   // ------------------------------------------------------------------ connection
 
   private void connect() {
     if (closed || fatal != null) {
       return;
     }
+    RelayAddress.Endpoint target = endpoints.current();
     new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
@@ -187,7 +205,7 @@ public final class RelayLink implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            SslHandler tls = ssl.newHandler(ch.alloc(), address.host(), address.port());
+            SslHandler tls = ssl.newHandler(ch.alloc(), target.host(), target.port());
             tls.setHandshakeTimeoutMillis(10_000);
             ch.pipeline().addLast("tls", tls);
             ch.pipeline().addLast("flushes", new FlushConsolidationHandler(256, true));
@@ -195,13 +213,28 @@ public final class RelayLink implements AutoCloseable {
             ch.pipeline().addLast("link", new LinkHandler());
           }
         })
-        .connect(address.host(), address.port())
+        .connect(target.host(), target.port())
         .addListener(f -> {
           if (!f.isSuccess()) {
-            LOG.debug("connecting to the relay failed: {}", f.cause().toString());
+            LOG.debug("connecting to the relay at {} failed: {}", target, f.cause().toString());
+            nextEndpoint();
             scheduleReconnect();
           }
         });
+  }
+
+  /** After a failure of the current endpoint: the next attempt goes to the next one. */
+  private void nextEndpoint() {
+    if (endpoints.size() > 1) {
+      RelayAddress.Endpoint from = endpoints.current();
+      LOG.debug("relay endpoint {} failed; trying {} next", from, endpoints.advance());
+    }
+  }
+
+  private void untrusted() {
+    fail(new UntrustedRelayException(
+        "the relay at " + endpoints.current() + " presented a key that does not match its address;"
+            + " nothing was sent"));
   }
 
   private void scheduleReconnect() {
@@ -227,16 +260,13 @@ public final class RelayLink implements AutoCloseable {
         connectionEpoch++;
         failInFlight();
         if (trust.mismatchSeen()) {
-          fail(new UntrustedRelayException(
-              "the relay at " + address.host() + ":" + address.port()
-                  + " presented a key that does not match its address; nothing was sent"));
+          untrusted();
         } else {
+          nextEndpoint();
           scheduleReconnect();
         }
       } else if (trust.mismatchSeen() && fatal == null) {
-        fail(new UntrustedRelayException(
-            "the relay at " + address.host() + ":" + address.port()
-                + " presented a key that does not match its address; nothing was sent"));
+        untrusted();
       } else if (channel == null && challenge == null) {
         scheduleReconnect();
       }
@@ -858,7 +888,7 @@ public final class RelayLink implements AutoCloseable {
       throw new RelayUnavailableException("cannot reach the relay: " + e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
       throw new RelayUnavailableException(
-          "cannot reach the relay at " + address.host() + ":" + address.port() + " within "
+          "cannot reach the relay at " + address.endpointList() + " within "
               + timeout.toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

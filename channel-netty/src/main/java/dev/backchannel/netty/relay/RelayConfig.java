@@ -1,8 +1,10 @@
 package dev.backchannel.netty.relay;
 
+import dev.backchannel.api.RelayAddress;
 import dev.backchannel.netty.relay.store.MailboxStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -60,6 +62,8 @@ public final class RelayConfig {
   private final MailboxStore mailboxStore;
   private final RelayLimits limits;
   private final byte[] admissionSecret;
+  private final Path keyFile;
+  private final List<RelayAddress.Endpoint> advertised;
 
   private RelayConfig(Builder b) {
     host = b.host;
@@ -80,6 +84,8 @@ public final class RelayConfig {
     mailboxStore = b.mailboxStore;
     limits = b.limits;
     admissionSecret = b.admissionSecret;
+    keyFile = b.keyFile;
+    advertised = b.advertised;
   }
 
   /** A builder with every default, storing in {@code dataDirectory}. */
@@ -107,6 +113,8 @@ public final class RelayConfig {
     b.mailboxStore = mailboxStore;
     b.limits = limits;
     b.admissionSecret = admissionSecret;
+    b.keyFile = keyFile;
+    b.advertised = advertised;
     return b;
   }
 
@@ -120,9 +128,22 @@ public final class RelayConfig {
     return port;
   }
 
-  /** Where the relay keeps its key, certificate and store. */
+  /**
+   * Where the relay keeps its key and certificate (unless {@link #keyFile()} is set) and its
+   * embedded store (unless {@link #mailboxStore()} is set).
+   */
   public Path dataDirectory() {
     return dataDirectory;
+  }
+
+  /** The key file shared by the nodes of a relay cluster, or null for the data directory's key. */
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  /** The endpoints the relay's address lists, or null for the listening host and port. */
+  public List<RelayAddress.Endpoint> advertised() {
+    return advertised;
   }
 
   /** Largest frame accepted. */
@@ -231,6 +252,8 @@ public final class RelayConfig {
     private MailboxStore mailboxStore;
     private RelayLimits limits = RelayLimits.defaults();
     private byte[] admissionSecret;
+    private Path keyFile;
+    private List<RelayAddress.Endpoint> advertised;
 
     private Builder(Path dataDirectory) {
       this.dataDirectory = dataDirectory;
@@ -360,6 +383,31 @@ public final class RelayConfig {
       Objects.requireNonNull(secret, "secret");
       range("admissionSecret length", secret.length, 16, 64);
       this.admissionSecret = secret.clone();
+      return this;
+    }
+
+    /**
+     * Keeps the relay's key and certificate in one file instead of the data directory, created
+     * with a new key ({@code rw-------}) when missing: the first node of a relay cluster makes it
+     * and the others are given a copy, so every node has the same pin.
+     */
+    public Builder keyFile(Path file) {
+      this.keyFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * The endpoints the relay's {@link RelayServer#address()} lists, in the order clients try
+     * them (default: the listening host and port): every node of a cluster advertises the same
+     * list, and a node that listens on a wildcard address must say how clients reach it.
+     *
+     * @throws IllegalArgumentException unless 1..{@value RelayAddress#MAX_ENDPOINTS} distinct endpoints
+     */
+    public Builder advertise(List<RelayAddress.Endpoint> endpoints) {
+      Objects.requireNonNull(endpoints, "endpoints");
+      // The rules of an address (count, duplicates, length), checked with a stand-in key hash.
+      new RelayAddress("A".repeat(RelayAddress.KEY_HASH_CHARS), endpoints);
+      this.advertised = List.copyOf(endpoints);
       return this;
     }
 

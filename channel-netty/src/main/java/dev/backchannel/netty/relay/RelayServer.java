@@ -4,6 +4,7 @@ import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.internal.tls.RelayKeyFile;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * {@link MailboxStore}, acknowledges a send only once the envelope is durable, pushes envelopes
  * to subscribed recipients and deletes them when acknowledged.
  *
- * <p>On first start it creates its key and self-signed certificate in the data directory and
- * reuses them afterwards, so its {@link #address()} stays the same. It knows no identities; logs
+ * <p>On first start it creates its key and self-signed certificate in the data directory, or in
+ * the configured key file, and reuses them afterwards, so its {@link #address()} stays the same;
+ * the nodes of a relay cluster share one key file and advertise one endpoint list, so they all
+ * have the same address. It knows no identities; logs
  * show at most truncated mailbox ids and counts.
  *
  * <pre>{@code
@@ -93,7 +96,9 @@ public final class RelayServer implements AutoCloseable {
    * @throws RelayUnavailableException if the address cannot be bound
    */
   public static RelayServer start(RelayConfig config) throws BackchannelException {
-    RelayKeyMaterial keys = RelayKeyMaterial.loadOrCreate(config.dataDirectory());
+    RelayKeyMaterial keys = config.keyFile() != null
+        ? RelayKeyFile.loadOrCreate(config.keyFile())
+        : RelayKeyMaterial.loadOrCreate(config.dataDirectory());
     SslContext ssl;
     try {
       ssl = keys.serverContext();
@@ -138,7 +143,9 @@ public final class RelayServer implements AutoCloseable {
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     int port = ((InetSocketAddress) server.localAddress()).getPort();
-    RelayAddress address = RelayAddress.of(keys.pin(), config.host(), port);
+    RelayAddress address = config.advertised() != null
+        ? RelayAddress.of(keys.pin(), config.advertised())
+        : RelayAddress.of(keys.pin(), config.host(), port);
     RelayServer relay = new RelayServer(
         config, group, server, channels, store, storeExecutor, sweeper, counters, address);
     long sweep = Math.max(1, Math.min(60, config.envelopeTtl().toSeconds() / 4));
@@ -167,7 +174,10 @@ public final class RelayServer implements AutoCloseable {
     };
   }
 
-  /** The relay's address with its pinned key: {@code bcr://<key hash>@host:port}. */
+  /**
+   * The relay's address with its pinned key: {@code bcr://<key hash>@host:port}, or the
+   * advertised endpoints ({@link RelayConfig#advertised()}).
+   */
   public RelayAddress address() {
     return address;
   }

@@ -70,7 +70,7 @@ final class RelayLinks {
   /** The link to {@code relay}, opened on first use. */
   RelayLink get(RelayAddress relay) throws BackchannelException {
     if (!allowed.contains(relay)) {
-      throw new MalformedInputException("relay " + relay.host() + ":" + relay.port() + " is not one this peer may use");
+      throw new MalformedInputException("relay " + relay.endpointList() + " is not one this peer may use");
     }
     RelayLink l = links.get(relay);
     if (l != null) {

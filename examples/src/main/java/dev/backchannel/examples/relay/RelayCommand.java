@@ -1,6 +1,8 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
+import dev.backchannel.api.error.MalformedInputException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.api.error.StateLockedException;
 import dev.backchannel.examples.cli.CliErrors;
@@ -8,31 +10,57 @@ import dev.backchannel.examples.cli.ExitCodes;
 import dev.backchannel.examples.cli.PrivateFiles;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayServer;
+import dev.backchannel.redis.RedisMailboxStore;
+import dev.backchannel.redis.RedisStoreConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code relay --data DIR [--host H] [--port P]}: runs a relay node until SIGINT or SIGTERM.
- * Prints {@code relay address: bcr://…@H:P} on its own line once it accepts connections; logs go
- * to stderr, each line with date, time and zone.
+ * {@code relay --data DIR [--host H] [--port P] [--key-file FILE] [--advertise LIST]}: runs a
+ * relay node on its embedded store until SIGINT or SIGTERM; with {@code --store
+ * redis://HOST:PORT[,…] --key-file FILE}, a node of a relay cluster on a shared Redis Cluster
+ * ({@code --data} then optional). Prints {@code relay address: bcr://<key hash>@<endpoints>} on
+ * its own line once it accepts connections, the endpoints being {@code --advertise} or else
+ * {@code H:P}; logs go to stderr, each line with date, time and zone.
  *
  * <p>The data directory is locked for the life of the process and, when created here, readable
- * by its owner only (as are the key and store files). Exit codes: 2 bad option value, 3 cannot
- * listen, 7 data directory in use by another relay, 1 other failures (see {@link ExitCodes}).
+ * by its owner only (as are the key and store files). A missing key file is created with a new
+ * key, {@code rw-------}. Exit codes: 2 bad option value (also a wildcard {@code --host} without
+ * {@code --advertise}), 3 cannot listen, 7 data directory in use by another relay, 1 other
+ * failures, among them a Redis Cluster that cannot be reached (see {@link ExitCodes}).
  */
 @Command(name = "relay", mixinStandardHelpOptions = true,
     description = "Run a relay node (TLS 1.3, durable store) until interrupted.")
 public final class RelayCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "DIR",
-      description = "Data directory (key, certificate, store); created if missing, owner-only.")
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Data directory (key, certificate, store); created if missing, owner-only. "
+          + "Required unless --store is given.")
   Path data;
+
+  @Option(names = "--store", paramLabel = "redis://HOST:PORT[,HOST:PORT...]",
+      description = "Keep mailboxes in this Redis Cluster, shared with the other nodes of the relay "
+          + "(needs --key-file). Without it: the embedded store in --data.")
+  String store;
+
+  @Option(names = "--key-file", paramLabel = "FILE",
+      description = "The relay's key and certificate in one file, shared by every node of a cluster; "
+          + "created with a new key (owner-only) when missing.")
+  Path keyFile;
+
+  @Option(names = "--advertise", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "The endpoints the relay address lists, in the order clients try them "
+          + "(default: --host and the port). Required with a wildcard --host.")
+  String advertise;
 
   @Option(names = "--host", defaultValue = RelayConfig.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
@@ -50,32 +78,74 @@ public final class RelayCommand implements Callable<Integer> {
       l.setLevel(ch.qos.logback.classic.Level.DEBUG);
     }
     PrintWriter err = spec.commandLine().getErr();
-    RelayConfig config;
+    if (data == null && store == null) {
+      throw new ParameterException(spec.commandLine(), "Missing required option: '--data=DIR'");
+    }
+    RelayConfig.Builder builder;
+    RedisStoreConfig redis = null;
     try {
-      config = RelayConfig.builder(data).host(host).port(port).build();
-    } catch (IllegalArgumentException e) {
+      if (store != null) {
+        redis = StoreOption.parse(store);
+        if (keyFile == null) {
+          return fail(err, "--store needs --key-file FILE: every node of a relay cluster has the same key",
+              ExitCodes.BAD_INPUT, null, verbose);
+        }
+      }
+      if (advertise == null && WILDCARDS.contains(host)) {
+        return fail(err, "--host " + host + " listens on every interface, so the relay cannot tell clients"
+            + " where to reach it: give --advertise HOST:PORT[,HOST:PORT…]", ExitCodes.BAD_INPUT, null, verbose);
+      }
+      Path dir = data != null ? data : keyFile.toAbsolutePath().getParent(); // nothing is written there
+      builder = RelayConfig.builder(dir).host(host).port(port);
+      if (keyFile != null) {
+        builder.keyFile(keyFile);
+      }
+      if (advertise != null) {
+        builder.advertise(parseAdvertise(advertise));
+      }
+      builder.build(); // every value checked before anything starts
+    } catch (MalformedInputException | IllegalArgumentException | IllegalStateException e) {
       return fail(err, e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
     }
-    DataDirectoryLock lock;
+    DataDirectoryLock lock = null;
     RelayServer relay;
     try {
-      lock = DataDirectoryLock.acquire(data);
-      // The store's directory made owner-only here, before the store creates it with defaults.
-      PrivateFiles.createDirectories(data.resolve("store"));
+      if (data != null) {
+        lock = DataDirectoryLock.acquire(data);
+        if (store == null) {
+          // The store's directory made owner-only here, before the store creates it with defaults.
+          PrivateFiles.createDirectories(data.resolve("store"));
+        }
+      }
     } catch (StateLockedException e) {
       return fail(err, e.getMessage(), ExitCodes.RELAY_DATA_IN_USE, e, verbose);
     } catch (IOException e) {
       return fail(err, "cannot use the data directory " + data + ": " + e.getMessage(),
           ExitCodes.FAILURE, e, verbose);
     }
+    RedisMailboxStore shared = null;
     try {
-      relay = RelayServer.start(config);
-      PrivateFiles.restrictFiles(data.resolve("store"));
+      if (redis != null) {
+        try {
+          shared = RedisMailboxStore.open(redis);
+        } catch (BackchannelException e) {
+          close(lock);
+          return fail(err, "cannot use the Redis Cluster at " + store + ": " + e.getMessage(),
+              ExitCodes.FAILURE, e, verbose);
+        }
+        builder.mailboxStore(shared);
+      }
+      relay = RelayServer.start(builder.build());
+      if (store == null) {
+        PrivateFiles.restrictFiles(data.resolve("store"));
+      }
     } catch (RelayUnavailableException e) {
-      lock.close();
+      close(lock);
+      closeStore(shared);
       return fail(err, e.getMessage() + " (is another relay using the port?)", ExitCodes.RELAY, e, verbose);
     } catch (BackchannelException e) {
-      lock.close();
+      close(lock);
+      closeStore(shared);
       if (e instanceof StateLockedException || storeLockedElsewhere(e)) {
         return fail(err, "the relay data directory " + data + " is in use by another relay",
             ExitCodes.RELAY_DATA_IN_USE, e, verbose);
@@ -87,8 +157,36 @@ public final class RelayCommand implements Callable<Integer> {
     out.println("relay address: " + relay.address());
     out.flush();
     relay.awaitTermination(Duration.ofDays(36500));
-    lock.close();
+    close(lock);
     return ExitCodes.OK;
+  }
+
+  /** Hosts that listen on every interface: an address cannot name them. */
+  private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0", "::0");
+
+  private static List<RelayAddress.Endpoint> parseAdvertise(String value) throws MalformedInputException {
+    try {
+      return RelayAddress.parseEndpoints(value);
+    } catch (MalformedInputException e) {
+      throw new MalformedInputException("--advertise " + value + ": " + e.getMessage()
+          + " (expected HOST:PORT[,HOST:PORT…])");
+    }
+  }
+
+  private static void close(DataDirectoryLock lock) throws IOException {
+    if (lock != null) {
+      lock.close();
+    }
+  }
+
+  private static void closeStore(RedisMailboxStore store) {
+    if (store != null) {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        // already failing: the first error is the one reported
+      }
+    }
   }
 
   /**
@@ -107,7 +205,7 @@ public final class RelayCommand implements Callable<Integer> {
 
   private static int fail(PrintWriter err, String message, int code, Exception e, boolean verbose) {
     err.println("error: " + message);
-    if (verbose) {
+    if (verbose && e != null) {
       e.printStackTrace(err);
     }
     err.flush();

@@ -41,8 +41,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The relay's TLS key (ECDSA P-256) and self-signed certificate, made on first start and kept
  * in the data directory ({@code relay-key.pk8} and {@code relay-cert.der}). On POSIX file systems
  * a data directory made here is {@code rwx------} and both files are created {@code rw-------}
- * (never readable by others, not even for a moment). The pin is the SHA-256 of the public key's
- * DER SubjectPublicKeyInfo.
+ * (never readable by others, not even for a moment). The nodes of a relay cluster share one
+ * key through a key file instead ({@link RelayKeyFile}). The pin is the SHA-256 of the public
+ * key's DER SubjectPublicKeyInfo. Not API.
  */
 public final class RelayKeyMaterial {
   static final String KEY_FILE = "relay-key.pk8";
@@ -73,16 +74,55 @@ public final class RelayKeyMaterial {
             .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certFile)));
         return new RelayKeyMaterial(key, cert);
       }
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-      gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-      KeyPair pair = gen.generateKeyPair();
-      X509Certificate cert = selfSign(pair);
-      writeAtomically(keyFile, pair.getPrivate().getEncoded());
-      writeAtomically(certFile, cert.getEncoded());
-      return new RelayKeyMaterial(pair.getPrivate(), cert);
+      RelayKeyMaterial made = generate();
+      writeAtomically(keyFile, made.privateKey.getEncoded());
+      writeAtomically(certFile, made.certificate.getEncoded());
+      return made;
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new StateStoreException("cannot load or create the relay key in " + dataDirectory, e);
     }
+  }
+
+  /** A new key pair (ECDSA P-256) with its self-signed certificate, kept nowhere yet. */
+  static RelayKeyMaterial generate() throws GeneralSecurityException, OperatorCreationException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+    KeyPair pair = gen.generateKeyPair();
+    return new RelayKeyMaterial(pair.getPrivate(), selfSign(pair));
+  }
+
+  /**
+   * Key and certificate from their DER encodings (PKCS#8, X.509).
+   *
+   * @throws GeneralSecurityException if either does not parse, or the key is not the
+   *     certificate's (checked by a signature)
+   */
+  static RelayKeyMaterial fromEncoded(byte[] pkcs8, byte[] certificateDer) throws GeneralSecurityException {
+    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(certificateDer));
+    byte[] probe = "Backchannel-v1 relay key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.security.Signature sign = java.security.Signature.getInstance("SHA256withECDSA");
+    sign.initSign(key);
+    sign.update(probe);
+    byte[] signature = sign.sign();
+    java.security.Signature verify = java.security.Signature.getInstance("SHA256withECDSA");
+    verify.initVerify(cert.getPublicKey());
+    verify.update(probe);
+    if (!verify.verify(signature)) {
+      throw new GeneralSecurityException("the private key does not belong to the certificate");
+    }
+    return new RelayKeyMaterial(key, cert);
+  }
+
+  /** The PKCS#8 DER encoding of the private key (a fresh array, which the caller clears). */
+  byte[] privateKeyEncoded() {
+    return privateKey.getEncoded();
+  }
+
+  /** The DER encoding of the certificate. */
+  byte[] certificateEncoded() throws java.security.cert.CertificateEncodingException {
+    return certificate.getEncoded();
   }
 
   private static X509Certificate selfSign(KeyPair pair)
