@@ -51,6 +51,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     Main main = new Main();
     CommandLine cl = new CommandLine(main);
+    RelayCommand.addSettingOptions(cl.getSubcommands().get("relay").getCommandSpec());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
       if (main.verbose) {

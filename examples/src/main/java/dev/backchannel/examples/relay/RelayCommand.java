@@ -1,6 +1,5 @@
 package dev.backchannel.examples.relay;
 
-import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.MalformedInputException;
 import dev.backchannel.api.error.RelayUnavailableException;
@@ -16,11 +15,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -33,15 +35,29 @@ import picocli.CommandLine.Spec;
  * its own line once it accepts connections, the endpoints being {@code --advertise} or else
  * {@code H:P}; logs go to stderr, each line with date, time and zone.
  *
+ * <p>Every option, the limits included, may also come from {@code BACKCHANNEL_RELAY_<NAME>} or
+ * the TOML file of {@code --config FILE} ({@link RelaySettings}: flag &gt; environment &gt; file &gt;
+ * default); {@code relay init} writes that file.
+ *
  * <p>The data directory is locked for the life of the process and, when created here, readable
  * by its owner only (as are the key and store files). A missing key file is created with a new
  * key, {@code rw-------}. Exit codes: 2 bad option value (also a wildcard {@code --host} without
  * {@code --advertise}), 3 cannot listen, 7 data directory in use by another relay, 1 other
  * failures, among them a Redis Cluster that cannot be reached (see {@link ExitCodes}).
  */
-@Command(name = "relay", mixinStandardHelpOptions = true,
-    description = "Run a relay node (TLS 1.3, durable store) until interrupted.")
+@Command(name = "relay", mixinStandardHelpOptions = true, subcommands = RelayInitCommand.class,
+    description = "Run a relay node (TLS 1.3, durable store) until interrupted. Every option is also an"
+        + " environment variable BACKCHANNEL_RELAY_<NAME> and a key of the --config file"
+        + " (flag > environment > file > default); 'relay init' writes that file.")
 public final class RelayCommand implements Callable<Integer> {
+  /** The settings declared as fields here; every other {@link RelaySetting} is added by {@link #addSettingOptions}. */
+  private static final Set<RelaySetting> DECLARED = EnumSet.of(RelaySetting.DATA, RelaySetting.STORE,
+      RelaySetting.KEY_FILE, RelaySetting.ADVERTISE, RelaySetting.HOST, RelaySetting.PORT);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Read options from this TOML file ('relay init --data DIR' writes one with every option).")
+  Path config;
+
   @Option(names = "--data", paramLabel = "DIR",
       description = "Data directory (key, certificate, store); created if missing, owner-only. "
           + "Required unless --store is given.")
@@ -62,13 +78,38 @@ public final class RelayCommand implements Callable<Integer> {
           + "(default: --host and the port). Required with a wildcard --host.")
   String advertise;
 
-  @Option(names = "--host", defaultValue = RelayConfig.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Address to listen on (default: " + RelayConfig.DEFAULT_HOST + ").")
   String host;
 
-  @Option(names = "--port", defaultValue = "" + RelayConfig.DEFAULT_PORT, description = "Port; 0 takes a free one (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "Port; 0 takes a free one (default: " + RelayConfig.DEFAULT_PORT + ").")
+  String port;
 
   @Spec CommandSpec spec;
+
+  /** Adds a flag for every setting not declared as a field (the limits), to {@code relay}'s spec. */
+  public static void addSettingOptions(CommandSpec relay) {
+    for (RelaySetting s : RelaySetting.values()) {
+      if (!DECLARED.contains(s)) {
+        relay.addOption(OptionSpec.builder(s.flag()).paramLabel(s.kind.label).type(String.class)
+            .description(s.description + (s.defaultText == null ? "" : " (default: " + s.defaultText + ")"))
+            .build());
+      }
+    }
+  }
+
+  /** The settings given as flags. */
+  private Map<RelaySetting, String> flags() {
+    Map<RelaySetting, String> flags = new EnumMap<>(RelaySetting.class);
+    for (RelaySetting s : RelaySetting.values()) {
+      OptionSpec o = spec.findOption(s.flag());
+      if (o != null && o.getValue() != null) {
+        flags.put(s, o.getValue().toString());
+      }
+    }
+    return flags;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -78,12 +119,26 @@ public final class RelayCommand implements Callable<Integer> {
       l.setLevel(ch.qos.logback.classic.Level.DEBUG);
     }
     PrintWriter err = spec.commandLine().getErr();
-    if (data == null && store == null) {
-      throw new ParameterException(spec.commandLine(), "Missing required option: '--data=DIR'");
+    RelaySettings settings;
+    try {
+      Map<RelaySetting, String> file = config == null ? Map.of() : RelayConfigFile.read(config);
+      settings = RelaySettings.resolve(flags(), System.getenv(), file, String.valueOf(config));
+    } catch (IOException e) {
+      return fail(err, "cannot read the config file " + config + ": " + e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
+    } catch (IllegalArgumentException e) {
+      return fail(err, e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
     }
+    Path data;
+    String store;
     RelayConfig.Builder builder;
     RedisStoreConfig redis = null;
     try {
+      data = settings.optionalPath(RelaySetting.DATA).orElse(null);
+      store = settings.optionalText(RelaySetting.STORE).orElse(null);
+      Path keyFile = settings.optionalPath(RelaySetting.KEY_FILE).orElse(null);
+      if (data == null && store == null) {
+        throw new ParameterException(spec.commandLine(), "Missing required option: '--data=DIR'");
+      }
       if (store != null) {
         redis = StoreOption.parse(store);
         if (keyFile == null) {
@@ -91,21 +146,17 @@ public final class RelayCommand implements Callable<Integer> {
               ExitCodes.BAD_INPUT, null, verbose);
         }
       }
-      if (advertise == null && WILDCARDS.contains(host)) {
+      String host = settings.optionalText(RelaySetting.HOST).orElse(RelayConfig.DEFAULT_HOST);
+      if (settings.optionalText(RelaySetting.ADVERTISE).isEmpty() && WILDCARDS.contains(host)) {
         return fail(err, "--host " + host + " listens on every interface, so the relay cannot tell clients"
             + " where to reach it: give --advertise HOST:PORT[,HOST:PORT…]", ExitCodes.BAD_INPUT, null, verbose);
       }
       Path dir = data != null ? data : keyFile.toAbsolutePath().getParent(); // nothing is written there
-      builder = RelayConfig.builder(dir).host(host).port(port);
-      if (keyFile != null) {
-        builder.keyFile(keyFile);
-      }
-      if (advertise != null) {
-        builder.advertise(parseAdvertise(advertise));
-      }
-      builder.build(); // every value checked before anything starts
+      builder = settings.builder(dir);
     } catch (MalformedInputException | IllegalArgumentException | IllegalStateException e) {
       return fail(err, e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
+    } catch (IOException e) {
+      return fail(err, "cannot read the admission secret: " + e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
     }
     DataDirectoryLock lock = null;
     RelayServer relay;
@@ -163,15 +214,6 @@ public final class RelayCommand implements Callable<Integer> {
 
   /** Hosts that listen on every interface: an address cannot name them. */
   private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0", "::0");
-
-  private static List<RelayAddress.Endpoint> parseAdvertise(String value) throws MalformedInputException {
-    try {
-      return RelayAddress.parseEndpoints(value);
-    } catch (MalformedInputException e) {
-      throw new MalformedInputException("--advertise " + value + ": " + e.getMessage()
-          + " (expected HOST:PORT[,HOST:PORT…])");
-    }
-  }
 
   private static void close(DataDirectoryLock lock) throws IOException {
     if (lock != null) {

@@ -77,11 +77,12 @@ final class RelayConfigFile {
         .append("# overrides the default. Numbers are bare; durations are strings such as \"500ms\", \"30s\", \"15m\",\n")
         .append("# \"2h\", \"90d\" or \"PT30S\"; paths are strings. Run it with: relay --config FILE\n");
     for (RelaySetting s : RelaySetting.values()) {
-      b.append('\n').append("# ").append(s.description).append('\n');
+      b.append('\n').append("# ").append(s.description)
+          .append(s.defaultText == null && s != RelaySetting.DATA ? " No default; for example:" : "").append('\n');
       if (s == RelaySetting.DATA) {
         b.append(s.key).append(" = ").append(quote(dataDirectory.toAbsolutePath().toString())).append('\n');
       } else if (s.defaultText == null) {
-        b.append("# ").append(s.key).append(" = ").append(quote("/path/to/file")).append('\n');
+        b.append("# ").append(s.key).append(" = ").append(quote(s.example())).append('\n');
       } else {
         boolean numeric = s.kind == RelaySetting.Kind.INT || s.kind == RelaySetting.Kind.LONG;
         b.append("# ").append(s.key).append(" = ").append(numeric ? s.defaultText : quote(s.defaultText)).append('\n');

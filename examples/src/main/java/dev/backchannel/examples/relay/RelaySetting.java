@@ -11,7 +11,14 @@ import java.util.Locale;
  * means. The options of {@link RelayConfig} and {@link RelayLimits}, one each.
  */
 enum RelaySetting {
-  DATA("data", Kind.PATH, null, "Data directory (key, certificate, store); created if missing, owner-only."),
+  DATA("data", Kind.PATH, null, "Data directory (key, certificate, store); created if missing, owner-only."
+      + " Required unless store is set."),
+  STORE("store", Kind.TEXT, null, "Keep mailboxes in this Redis Cluster (redis://HOST:PORT[,HOST:PORT...]),"
+      + " shared with the other nodes of the relay; needs key-file. Unset: the embedded store in the data directory."),
+  KEY_FILE("key-file", Kind.PATH, null, "The relay's key and certificate in one file, shared by every node of a"
+      + " cluster; created with a new key (owner-only) when missing. Unset: kept in the data directory."),
+  ADVERTISE("advertise", Kind.TEXT, null, "The endpoints (HOST:PORT[,HOST:PORT...]) the relay address lists, in"
+      + " the order clients try them. Unset: host and port. Required with a wildcard host."),
   HOST("host", Kind.TEXT, RelayConfig.DEFAULT_HOST, "Address to listen on."),
   PORT("port", Kind.INT, "" + RelayConfig.DEFAULT_PORT, "Port to listen on; 0 takes a free one."),
   MAX_FRAME_BYTES("max-frame-bytes", Kind.INT, "" + RelayConfig.DEFAULT_MAX_FRAME_BYTES,
@@ -98,6 +105,17 @@ enum RelaySetting {
   /** The environment variable: {@code BACKCHANNEL_RELAY_NAME}. */
   String environmentVariable() {
     return "BACKCHANNEL_RELAY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** An example value for a setting without a default, as the config file template shows it. */
+  String example() {
+    return switch (this) {
+      case STORE -> "redis://127.0.0.1:7001,127.0.0.1:7002";
+      case KEY_FILE -> "/etc/backchannel/relay-key.pem";
+      case ADVERTISE -> "relay.example.org:7443";
+      case ADMISSION_SECRET_FILE -> "/etc/backchannel/admission-secret";
+      default -> defaultText;
+    };
   }
 
   /** The setting named {@code key} in a config file, or null. */

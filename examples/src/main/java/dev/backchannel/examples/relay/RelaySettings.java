@@ -1,5 +1,7 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.api.RelayAddress;
+import dev.backchannel.api.error.MalformedInputException;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayLimits;
 import java.io.IOException;
@@ -64,6 +66,16 @@ final class RelaySettings {
         "a data directory is needed: --data DIR, BACKCHANNEL_RELAY_DATA or data in the config file"));
   }
 
+  /** The text of {@code s}, if set anywhere or defaulted. */
+  Optional<String> optionalText(RelaySetting s) {
+    return Optional.ofNullable(values.get(s)).map(Value::text);
+  }
+
+  /** The path {@code s} names, if set anywhere. */
+  Optional<Path> optionalPath(RelaySetting s) {
+    return path(s);
+  }
+
   /**
    * The relay configuration these settings describe.
    *
@@ -71,7 +83,27 @@ final class RelaySettings {
    * @throws IOException if the admission secret file cannot be read
    */
   RelayConfig toConfig() throws IOException {
-    RelayConfig.Builder b = RelayConfig.builder(dataDirectory());
+    return builder(dataDirectory()).build();
+  }
+
+  /**
+   * A builder for the relay configuration these settings describe, on {@code directory} (the data
+   * directory, or where a node without one would keep it); every value is checked here.
+   *
+   * @throws IllegalArgumentException for a bad value, naming its source
+   * @throws IOException if the admission secret file cannot be read
+   */
+  RelayConfig.Builder builder(Path directory) throws IOException {
+    RelayConfig.Builder b = RelayConfig.builder(directory);
+    Optional<Path> keyFile = path(RelaySetting.KEY_FILE);
+    keyFile.ifPresent(b::keyFile);
+    apply(RelaySetting.ADVERTISE, () -> {
+      try {
+        b.advertise(RelayAddress.parseEndpoints(text(RelaySetting.ADVERTISE)));
+      } catch (MalformedInputException e) {
+        throw new IllegalArgumentException(e.getMessage() + " (expected HOST:PORT[,HOST:PORT…])");
+      }
+    });
     apply(RelaySetting.HOST, () -> b.host(text(RelaySetting.HOST)));
     apply(RelaySetting.PORT, () -> b.port(integer(RelaySetting.PORT)));
     apply(RelaySetting.MAX_FRAME_BYTES, () -> b.maxFrameBytes(integer(RelaySetting.MAX_FRAME_BYTES)));
@@ -100,7 +132,8 @@ final class RelaySettings {
         Arrays.fill(secret, (byte) 0);
       }
     }
-    return b.build();
+    b.build(); // every value checked together before anything starts
+    return b;
   }
 
   /** The limits, each value parsed first (naming its source), then checked together. */
