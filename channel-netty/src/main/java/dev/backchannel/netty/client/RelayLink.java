@@ -12,6 +12,7 @@ import dev.backchannel.api.error.UndeliverableException;
 import dev.backchannel.api.error.UntrustedRelayException;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
+import dev.backchannel.netty.internal.auth.AdmissionProof;
 import dev.backchannel.netty.internal.auth.CommandAuth;
 import dev.backchannel.netty.internal.pipeline.Frames;
 import dev.backchannel.netty.internal.tls.PinningTrustManager;
@@ -105,6 +106,10 @@ public final class RelayLink implements AutoCloseable {
   private final Duration requestTimeout;
   private final int maxFrameBytes;
   private final boolean retryRefusedSends;
+  private static final dev.backchannel.crypto.InsecureSecretAccess ADMISSION_ACCESS =
+      dev.backchannel.crypto.InsecureSecretAccess.get();
+  /** The relay's admission secret, or null: proves, per connection, the right to create. */
+  private final SecretBytes admissionSecret;
   private final PinningTrustManager trust;
   private final SslContext ssl;
   private final MultiThreadIoEventLoopGroup group;
@@ -160,6 +165,7 @@ public final class RelayLink implements AutoCloseable {
     this.requestTimeout = b.requestTimeout;
     this.maxFrameBytes = b.maxFrameBytes;
     this.retryRefusedSends = b.retryRefusedSends;
+    this.admissionSecret = b.admissionSecret == null ? null : b.admissionSecret.copy();
     this.trust = new PinningTrustManager(address.keySha256());
     try {
       this.ssl = RelayKeyMaterial.clientContext(trust);
@@ -473,7 +479,8 @@ public final class RelayLink implements AutoCloseable {
     return reply(request(c -> Frame.newBuilder().setCreateMailbox(CreateMailbox.newBuilder()
         .setMailboxId(ByteString.copyFrom(id))
         .setOwnerKey(ByteString.copyFrom(pub))
-        .setSignature(ByteString.copyFrom(sign(key, CommandAuth.CREATE, c, id, null)))), false), f -> null);
+        .setSignature(ByteString.copyFrom(sign(key, CommandAuth.CREATE, c, id, null)))
+        .setAdmission(admission(c))), false), f -> null);
   }
 
   private Frame.Builder subscribeFrame(byte[] challenge, SubscriptionState s) {
@@ -855,7 +862,16 @@ public final class RelayLink implements AutoCloseable {
     return reply(request(c -> Frame.newBuilder().setPutInvitation(PutInvitation.newBuilder()
         .setInvitationId(ByteString.copyFrom(id))
         .setBundle(ByteString.copyFrom(b))
-        .setExpiresAt(expiresAt.getEpochSecond())), false), f -> null);
+        .setExpiresAt(expiresAt.getEpochSecond())
+        .setAdmission(admission(c))), false), f -> null);
+  }
+
+  /** The admission proof for this connection's challenge, or empty without a secret. */
+  private ByteString admission(byte[] challenge) {
+    if (admissionSecret == null) {
+      return ByteString.EMPTY;
+    }
+    return ByteString.copyFrom(AdmissionProof.of(admissionSecret.unsafeBytes(ADMISSION_ACCESS), challenge));
   }
 
   /** Fetches a sealed invitation bundle; fails with {@code NO_SUCH_MAILBOX} if there is none. */
@@ -933,6 +949,9 @@ public final class RelayLink implements AutoCloseable {
       sendFutures.clear();
       subscriptions.values().forEach(s -> s.ownerKey().close());
       senderKeys.values().forEach(SecretBytes::close);
+      if (admissionSecret != null) {
+        admissionSecret.close();
+      }
       Channel ch = channel;
       if (ch != null) {
         ch.close().addListener(x -> done.complete(null));
@@ -963,6 +982,7 @@ public final class RelayLink implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private int maxFrameBytes = 72 * 1024;
     private boolean retryRefusedSends = true;
+    private SecretBytes admissionSecret;
 
     private Builder(RelayAddress address) {
       this.address = Objects.requireNonNull(address, "address");
@@ -1007,6 +1027,21 @@ public final class RelayLink implements AutoCloseable {
      */
     public Builder retryRefusedSends(boolean retry) {
       this.retryRefusedSends = retry;
+      return this;
+    }
+
+    /**
+     * The relay's admission secret (16..64 bytes, copied): with it this link proves, on every
+     * connection, its right to create mailboxes and invitations on a relay that requires one
+     * (docs/PROTOCOL.md, "Admission"). The secret never leaves the process.
+     *
+     * @throws IllegalArgumentException for another length
+     */
+    public Builder admissionSecret(SecretBytes secret) {
+      if (secret.length() < 16 || secret.length() > 64) {
+        throw new IllegalArgumentException("an admission secret is 16..64 bytes, got " + secret.length());
+      }
+      this.admissionSecret = secret;
       return this;
     }
 
