@@ -42,6 +42,9 @@ public final class RelayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** {@code --metrics HOST:PORT}: Prometheus text at /metrics (see {@link MetricsOption}). */
+  @picocli.CommandLine.Mixin MetricsOption metricsOption;
+
   @Override
   public Integer call() throws Exception {
     boolean verbose = CliErrors.verbose(spec);
@@ -53,6 +56,13 @@ public final class RelayCommand implements Callable<Integer> {
     RelayConfig config;
     try {
       config = RelayConfig.builder(data).host(host).port(port).build();
+    } catch (IllegalArgumentException e) {
+      return fail(err, e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
+    }
+    // --metrics: checked before anything starts; served once the relay runs.
+    MetricsAddress metricsAddress;
+    try {
+      metricsAddress = metricsOption.address();
     } catch (IllegalArgumentException e) {
       return fail(err, e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
     }
@@ -82,11 +92,29 @@ public final class RelayCommand implements Callable<Integer> {
       }
       return fail(err, e.getMessage(), ExitCodes.FAILURE, e, verbose);
     }
+    MetricsEndpoint metrics = null;
+    if (metricsAddress != null) {
+      try {
+        metrics = MetricsEndpoint.start(metricsAddress, relay);
+      } catch (IllegalArgumentException | IOException e) {
+        relay.close();
+        lock.close();
+        boolean bad = e instanceof IllegalArgumentException;
+        return fail(err, bad ? e.getMessage() : "cannot serve metrics on " + metricsAddress + ": " + e.getMessage()
+            + " (is another process using the port?)", bad ? ExitCodes.BAD_INPUT : ExitCodes.RELAY, e, verbose);
+      }
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(relay::close, "relay-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.println("relay address: " + relay.address());
+    if (metrics != null) {
+      out.println("metrics: " + metrics.url());
+    }
     out.flush();
     relay.awaitTermination(Duration.ofDays(36500));
+    if (metrics != null) {
+      metrics.close();
+    }
     lock.close();
     return ExitCodes.OK;
   }
