@@ -72,6 +72,34 @@ class PeerMetricsIntegrationTest {
   }
 
   @Test
+  void messagesARelayDropsAreCountedAsAGap() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HostileMailboxStore hostile = new HostileMailboxStore(
+        new dev.backchannel.netty.store.RocksDbMailboxStore(dir.resolve("relay/store")));
+    try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0)
+             .mailboxStore(hostile).build());
+         Peer alice = Peer.builder().stateDirectory(dir.resolve("alice")).relay(relay.address()).build();
+         Peer bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(relay.address())
+             .meterRegistry(registry).build()) {
+      PeerTestSupport.Pair pair = PeerTestSupport.introduce(alice, bob); // bob receives "hello"
+      hostile.mode(HostileMailboxStore.Mode.DROP);
+      for (int i = 0; i < 3; i++) {
+        pair.toBob().send("lost " + i).get(60, TimeUnit.SECONDS);
+      }
+      hostile.mode(HostileMailboxStore.Mode.NONE);
+      pair.toBob().send("after").get(60, TimeUnit.SECONDS);
+      assertThat(pair.toAlice().receive(Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("after");
+      for (int i = 0; i < 200 && count(registry, "backchannel.peer.gaps") < 1; i++) {
+        Thread.sleep(25);
+      }
+      assertThat(count(registry, "backchannel.peer.gaps")).isEqualTo(1.0);
+      assertThat(count(registry, "backchannel.peer.gaps.messages")).isEqualTo(3.0);
+      assertThat(count(registry, "backchannel.peer.messages.received")).isEqualTo(2.0); // "hello", "after"
+      assertThat(count(registry, "backchannel.peer.messages.sent")).isEqualTo(1.0); // "hi"
+    }
+  }
+
+  @Test
   void theBuilderRefusesWhatIsNotARegistryAndASecondOpenPeerOnOneRegistry() throws Exception {
     assertThatThrownBy(() -> Peer.builder().meterRegistry("metrics"))
         .isInstanceOf(IllegalArgumentException.class)
