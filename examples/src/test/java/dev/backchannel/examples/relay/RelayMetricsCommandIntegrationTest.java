@@ -92,6 +92,11 @@ class RelayMetricsCommandIntegrationTest {
     Exit range = exit("relay", "--data", dir.resolve("relay").toString(), "--port", "0", "--metrics", "127.0.0.1:99999");
     assertThat(range.code()).as(range.err()).isEqualTo(2);
     assertThat(range.err().strip()).isEqualTo("error: --metrics port must be 0..65535, got 99999");
+    Exit host = exit("relay", "--data", dir.resolve("relay").toString(), "--port", "0",
+        "--metrics", "no-such-host.invalid:0");
+    assertThat(host.code()).as(host.err()).isEqualTo(2);
+    assertThat(host.err().strip().lines().reduce((a, b) -> b).orElseThrow())
+        .isEqualTo("error: cannot resolve the metrics host 'no-such-host.invalid'");
   }
 
   @Test
