@@ -68,7 +68,7 @@ public final class PeerBuilder {
     for (Class<?> c = registry.getClass(); ; c = c.getSuperclass()) {
       if (c == null) {
         throw new IllegalArgumentException(
-            "meterRegistry must be a " + METER_REGISTRY + ", not a " + registry.getClass().getName());
+            "meterRegistry must be an " + METER_REGISTRY + ", not a " + registry.getClass().getName());
       }
       if (c.getName().equals(METER_REGISTRY)) {
         break;

@@ -103,7 +103,7 @@ class PeerMetricsIntegrationTest {
   void theBuilderRefusesWhatIsNotARegistryAndASecondOpenPeerOnOneRegistry() throws Exception {
     assertThatThrownBy(() -> Peer.builder().meterRegistry("metrics"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("meterRegistry must be a io.micrometer.core.instrument.MeterRegistry, not a java.lang.String");
+        .hasMessage("meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, not a java.lang.String");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0).build());
          Peer first = Peer.builder().stateDirectory(dir.resolve("first")).relay(relay.address())

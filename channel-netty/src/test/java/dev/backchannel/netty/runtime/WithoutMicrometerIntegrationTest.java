@@ -39,7 +39,7 @@ class WithoutMicrometerIntegrationTest {
     assertThat(out.lines().toList()).containsExactly(
         "no micrometer",
         "relay counted",
-        "refused: meterRegistry must be a io.micrometer.core.instrument.MeterRegistry, not a java.lang.Object",
+        "refused: meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, not a java.lang.Object",
         "unresolvable [PeerMetrics, RelayMetrics]",
         "ok");
   }
