@@ -26,6 +26,9 @@ public final class PeerBuilder {
   private Executor callbackExecutor;
   private Duration networkTimeout = PeerConfig.DEFAULT_NETWORK_TIMEOUT;
   private PeerConfig.OutboxLimits outboxLimits = PeerConfig.OutboxLimits.DEFAULT;
+  private Object meterRegistry;
+  /** The one type {@link #meterRegistry(Object)} takes, named so that this module needs no Micrometer. */
+  static final String METER_REGISTRY = "io.micrometer.core.instrument.MeterRegistry";
 
   PeerBuilder() {}
 
@@ -46,6 +49,32 @@ public final class PeerBuilder {
   /** The outbox's bounds (default {@link PeerConfig.OutboxLimits#DEFAULT}). */
   public PeerBuilder outboxLimits(PeerConfig.OutboxLimits limits) {
     this.outboxLimits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
+
+  /**
+   * Reports this peer's sends, receives, gaps, pending outbox and state commits to a Micrometer
+   * {@code io.micrometer.core.instrument.MeterRegistry}, as meters named {@code backchannel.peer.*}
+   * (docs/OPERATIONS.md lists them). The parameter is typed {@code Object} so that channel-api
+   * depends on nothing: Micrometer stays optional, and a peer built without a registry never
+   * loads it. The meters carry no tag and leave the registry when the peer closes; one registry
+   * serves one open peer at a time ({@link #build()} refuses a second).
+   *
+   * @param registry a {@code MeterRegistry}
+   * @throws IllegalArgumentException if {@code registry} is not a Micrometer {@code MeterRegistry}
+   */
+  public PeerBuilder meterRegistry(Object registry) {
+    Objects.requireNonNull(registry, "registry");
+    for (Class<?> c = registry.getClass(); ; c = c.getSuperclass()) {
+      if (c == null) {
+        throw new IllegalArgumentException(
+            "meterRegistry must be an " + METER_REGISTRY + ", not a " + registry.getClass().getName());
+      }
+      if (c.getName().equals(METER_REGISTRY)) {
+        break;
+      }
+    }
+    this.meterRegistry = registry;
     return this;
   }
 
@@ -96,6 +125,7 @@ public final class PeerBuilder {
    * Opens the peer, creating its identity on first use.
    *
    * @throws IllegalStateException if the state directory or the relay is not set
+   * @throws IllegalArgumentException if the meter registry already holds another open peer's meters
    * @throws dev.backchannel.api.error.StateStoreException if the state cannot be opened, or the
    *     passphrase is wrong or missing
    * @throws BackchannelException for other failures
@@ -111,7 +141,7 @@ public final class PeerBuilder {
         .orElseThrow(() -> new BackchannelBugException(
             "no Backchannel runtime found: put channel-netty on the class path"));
     PeerConfig config = new PeerConfig(stateDirectory, passphrase, relays, callbackExecutor,
-        networkTimeout, outboxLimits);
+        networkTimeout, outboxLimits, meterRegistry);
     if (passphrase != null) {
       Arrays.fill(passphrase, '\0');
       passphrase = null;

@@ -22,6 +22,7 @@ public final class PeerConfig {
   private final Executor callbackExecutor;
   private final Duration networkTimeout;
   private final OutboxLimits outboxLimits;
+  private final Object meterRegistry;
 
   /** The network timeout when none is set: connect, TLS and one relay round trip. */
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
@@ -63,6 +64,12 @@ public final class PeerConfig {
 
   PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor,
       Duration networkTimeout, OutboxLimits outboxLimits) {
+    this(stateDirectory, passphrase, relays, callbackExecutor, networkTimeout, outboxLimits, null);
+  }
+
+  PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor,
+      Duration networkTimeout, OutboxLimits outboxLimits, Object meterRegistry) {
+    this.meterRegistry = meterRegistry;
     this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
     this.passphrase = passphrase == null ? null : passphrase.clone();
     this.relays = List.copyOf(relays);
@@ -82,6 +89,15 @@ public final class PeerConfig {
   /** The outbox's bounds. */
   public OutboxLimits outboxLimits() {
     return outboxLimits;
+  }
+
+  /**
+   * The Micrometer {@code io.micrometer.core.instrument.MeterRegistry} the peer reports to, if
+   * one was given ({@link PeerBuilder#meterRegistry(Object)}); typed {@code Object} so that this
+   * module needs no Micrometer.
+   */
+  public Optional<Object> meterRegistry() {
+    return Optional.ofNullable(meterRegistry);
   }
 
   /** Where the peer keeps its state. */

@@ -61,7 +61,7 @@ final class Connection {
 
   /** Answers a request at once, without the store. */
   void fail(long rid, ErrorCode code, String reason, boolean close) {
-    services.counters().rejected.incrementAndGet();
+    services.counters().refused(code);
     if (!ctx.channel().isActive()) {
       return;
     }
@@ -88,7 +88,7 @@ final class Connection {
         before.run();
       }
       if (reply.hasError()) {
-        services.counters().rejected.incrementAndGet();
+        services.counters().refused(reply.getError().getCode());
       }
       if (ctx.channel().isActive()) {
         ctx.writeAndFlush(reply);

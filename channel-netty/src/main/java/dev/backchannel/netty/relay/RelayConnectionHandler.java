@@ -57,14 +57,14 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     if (counters.connections.incrementAndGet() > config.maxConnections()) {
       counters.connections.decrementAndGet();
-      counters.rejected.incrementAndGet();
+      counters.refused(RelayCounters.Refusal.CONNECTION_LIMIT);
       ctx.close();
       return;
     }
     InetAddress a = MailboxCommands.address(connection);
     if (a != null && !services.addresses().connect(a)) {
       counters.connections.decrementAndGet();
-      counters.rejected.incrementAndGet();
+      counters.refused(RelayCounters.Refusal.TOO_MANY_CONNECTIONS);
       ctx.writeAndFlush(Frames.error(0, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections from this address"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
@@ -123,10 +123,10 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<Frame> {
     } else if (cause instanceof DecoderException) {
       connection.fail(0, ErrorCode.BAD_REQUEST, "malformed frame", true);
     } else if (cause instanceof java.io.IOException) {
-      counters.rejected.incrementAndGet();
+      counters.refused(RelayCounters.Refusal.CONNECTION_ERROR);
       ctx.close(); // connection reset and the like
     } else {
-      counters.rejected.incrementAndGet();
+      counters.refused(RelayCounters.Refusal.CONNECTION_ERROR);
       LOG.warn("closing a connection after an unexpected error: {}", cause.toString());
       ctx.close();
     }

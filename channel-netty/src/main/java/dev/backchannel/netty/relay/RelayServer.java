@@ -187,6 +187,16 @@ public final class RelayServer implements AutoCloseable {
     return counters.snapshot();
   }
 
+  /** The live counters, for {@link RelayMetrics}. */
+  RelayCounters liveCounters() {
+    return counters;
+  }
+
+  /** The store, for {@link RelayMetrics}. */
+  MailboxStore store() {
+    return store;
+  }
+
   /** The configuration the relay runs with. */
   public RelayConfig config() {
     return config;

@@ -26,6 +26,8 @@ final class PeerContext {
   private final Conversations conversations = new Conversations();
   private final AgreementBook agreements = new AgreementBook(this);
   private final AgreementEscrow escrow = new AgreementEscrow(this);
+  private final PeerCounters counters = new PeerCounters();
+  private PeerMetrics metrics;
   private volatile boolean closed;
 
   PeerContext(PeerConfig config, StateStore store, IdentityKeyPair identity, Executor callbacks,
@@ -97,6 +99,30 @@ final class PeerContext {
 
   AgreementEscrow escrow() {
     return escrow;
+  }
+
+  PeerCounters counters() {
+    return counters;
+  }
+
+  /**
+   * Binds the peer's meters when the configuration holds a meter registry. {@link PeerMetrics}
+   * (the runtime's only class naming Micrometer) is loaded only then.
+   *
+   * @throws IllegalArgumentException if the registry holds another open peer's meters
+   */
+  void bindMetrics() {
+    Object registry = config.meterRegistry().orElse(null);
+    if (registry != null) {
+      metrics = PeerMetrics.bind(registry, this);
+    }
+  }
+
+  /** Removes the peer's meters, if any, from the registry. */
+  void unbindMetrics() {
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 
   boolean closed() {

@@ -111,6 +111,7 @@ final class RuntimeConversation implements Conversation {
           .setSequence(seq).setSentAtMillis(System.currentTimeMillis()).setBody(body)).build();
       return session.queue(tx, p, seq);
     }).thenCompose(f -> f).whenComplete((v, e) -> peer.callbacks().execute(() -> {
+      peer.counters().sendFinished(e == null);
       if (e != null) {
         out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
             ? e.getCause() : e);
@@ -137,6 +138,7 @@ final class RuntimeConversation implements Conversation {
 
   /** What an envelope brought (stage, after the commit). */
   void arrived(InboundMessages.Result r) {
+    peer.counters().arrived(r);
     if (r.gap() != null) {
       gap(r.gap());
     }

@@ -106,6 +106,7 @@ final class RuntimePeer implements Peer {
     }
     RuntimePeer p = new RuntimePeer(config, store, identity, prekeys);
     try {
+      p.peer.bindMetrics();
       p.load();
     } catch (BackchannelException | RuntimeException e) {
       p.close();
@@ -340,6 +341,7 @@ final class RuntimePeer implements Peer {
       peer.store().close();
       peer.agreements().close();
       peer.identity().close();
+      peer.unbindMetrics();
       if (ownCallbacks != null) {
         ownCallbacks.shutdown();
       }

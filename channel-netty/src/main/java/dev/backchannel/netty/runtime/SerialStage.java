@@ -3,6 +3,7 @@ package dev.backchannel.netty.runtime;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.StateStoreException;
 import dev.backchannel.api.spi.StateStore;
+import dev.backchannel.netty.relay.store.CommitListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -50,6 +51,7 @@ final class SerialStage {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile long commits;
   private volatile long units;
+  private volatile CommitListener commitListener = CommitListener.NONE;
 
   SerialStage(StateStore store) {
     this.store = store;
@@ -141,6 +143,11 @@ final class SerialStage {
     return stopped;
   }
 
+  /** Tells {@code l} of each synced commit from now on ({@link CommitListener#NONE} to stop). */
+  void commitListener(CommitListener l) {
+    this.commitListener = java.util.Objects.requireNonNull(l, "listener");
+  }
+
   /** Batches committed and units of work run so far. */
   record Counters(long commits, long units) {}
 
@@ -204,8 +211,15 @@ final class SerialStage {
         s.prepareCommit(tx);
       }
       if (!tx.puts().isEmpty() || !tx.deletes().isEmpty()) {
+        long start = System.nanoTime();
         store.commit(tx.puts(), tx.deletes());
+        long nanos = System.nanoTime() - start;
         commits++;
+        try {
+          commitListener.committed(batch.size(), nanos);
+        } catch (RuntimeException e) {
+          LOG.warn("a commit listener failed: {}", e.toString());
+        }
       }
       units += batch.size();
     } catch (BackchannelException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.backchannel.netty.store;
 
 import dev.backchannel.api.error.QuotaExceededException;
 import dev.backchannel.api.error.StateStoreException;
+import dev.backchannel.netty.relay.store.CommitListener;
 import dev.backchannel.netty.relay.store.StorageFullException;
 import dev.backchannel.netty.relay.store.StoreRefusedException;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ final class GroupCommitWriter {
   private final BlockingQueue<Queued<?>> queue = new ArrayBlockingQueue<>(MAX_PENDING);
   private final Thread thread;
   private volatile boolean closed;
+  private volatile CommitListener listener = CommitListener.NONE;
 
   GroupCommitWriter(StoreDatabase db, WriteOptions syncWrite, UsageLedger ledger) {
     this.db = db;
@@ -91,6 +93,11 @@ final class GroupCommitWriter {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new StateStoreException("mailbox store write timed out");
     }
+  }
+
+  /** Tells {@code l} of each durable batch from now on. */
+  void listener(CommitListener l) {
+    this.listener = java.util.Objects.requireNonNull(l, "listener");
   }
 
   int pending() {
@@ -139,6 +146,7 @@ final class GroupCommitWriter {
       }
     }
     List<Runnable> completions = new ArrayList<>(group.size());
+    long writeNanos;
     ledger.begin();
     RocksDB rocks = db.writerDb();
     try (StagedBatch batch = new StagedBatch(rocks)) {
@@ -146,7 +154,9 @@ final class GroupCommitWriter {
         q.run(batch, ledger, completions);
       }
       ledger.flush(batch);
+      long start = System.nanoTime();
       rocks.write(syncWrite, batch.batch());
+      writeNanos = System.nanoTime() - start;
     } catch (Exception e) {
       // Nothing of this group is durable: the ledger forgets it and every step fails.
       ledger.rollBack();
@@ -164,6 +174,11 @@ final class GroupCommitWriter {
       return;
     }
     ledger.commit();
+    try {
+      listener.committed(group.size(), writeNanos);
+    } catch (RuntimeException e) {
+      LOG.warn("a commit listener failed: {}", e.toString());
+    }
     completions.forEach(Runnable::run);
   }
 

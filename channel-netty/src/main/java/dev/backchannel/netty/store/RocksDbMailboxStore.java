@@ -214,6 +214,12 @@ public final class RocksDbMailboxStore implements MailboxStore {
     });
   }
 
+  /** Tells {@code listener} of each batch of the group-commit writer. */
+  @Override
+  public void commitListener(dev.backchannel.netty.relay.store.CommitListener listener) {
+    writer.listener(listener);
+  }
+
   @Override
   public long storedBytes() {
     return ledger.storedBytes();

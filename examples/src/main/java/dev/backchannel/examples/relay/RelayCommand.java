@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
 public final class RelayCommand implements Callable<Integer> {
   /** The settings declared as fields here; every other {@link RelaySetting} is added by {@link #addSettingOptions}. */
   private static final Set<RelaySetting> DECLARED = EnumSet.of(RelaySetting.DATA, RelaySetting.STORE,
-      RelaySetting.KEY_FILE, RelaySetting.ADVERTISE, RelaySetting.HOST, RelaySetting.PORT);
+      RelaySetting.KEY_FILE, RelaySetting.ADVERTISE, RelaySetting.HOST, RelaySetting.PORT, RelaySetting.METRICS);
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "Read options from this TOML file ('relay init --data DIR' writes one with every option).")
@@ -87,6 +87,9 @@ public final class RelayCommand implements Callable<Integer> {
   String port;
 
   @Spec CommandSpec spec;
+
+  /** Declares {@code --metrics HOST:PORT} (see {@link MetricsOption}); read with the other settings. */
+  @picocli.CommandLine.Mixin MetricsOption metricsOption;
 
   /** Adds a flag for every setting not declared as a field (the limits), to {@code relay}'s spec. */
   public static void addSettingOptions(CommandSpec relay) {
@@ -158,6 +161,15 @@ public final class RelayCommand implements Callable<Integer> {
     } catch (IOException e) {
       return fail(err, "cannot read the admission secret: " + e.getMessage(), ExitCodes.BAD_INPUT, e, verbose);
     }
+    // --metrics: checked before anything starts; served once the relay runs.
+    MetricsAddress metricsAddress;
+    try {
+      metricsAddress = settings.optionalText(RelaySetting.METRICS).map(MetricsAddress::parse).orElse(null);
+    } catch (IllegalArgumentException e) {
+      String source = settings.value(RelaySetting.METRICS).map(RelaySettings.Value::source).orElse("--metrics");
+      String m = String.valueOf(e.getMessage());
+      return fail(err, m.startsWith("--metrics") ? m : source + ": " + m, ExitCodes.BAD_INPUT, e, verbose);
+    }
     DataDirectoryLock lock = null;
     RelayServer relay;
     try {
@@ -203,11 +215,29 @@ public final class RelayCommand implements Callable<Integer> {
       }
       return fail(err, e.getMessage(), ExitCodes.FAILURE, e, verbose);
     }
+    MetricsEndpoint metrics = null;
+    if (metricsAddress != null) {
+      try {
+        metrics = MetricsEndpoint.start(metricsAddress, relay);
+      } catch (IllegalArgumentException | IOException e) {
+        relay.close();
+        close(lock);
+        boolean bad = e instanceof IllegalArgumentException;
+        return fail(err, bad ? e.getMessage() : "cannot serve metrics on " + metricsAddress + ": " + e.getMessage()
+            + " (is another process using the port?)", bad ? ExitCodes.BAD_INPUT : ExitCodes.RELAY, e, verbose);
+      }
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(relay::close, "relay-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.println("relay address: " + relay.address());
+    if (metrics != null) {
+      out.println("metrics: " + metrics.url());
+    }
     out.flush();
     relay.awaitTermination(Duration.ofDays(36500));
+    if (metrics != null) {
+      metrics.close();
+    }
     close(lock);
     return ExitCodes.OK;
   }

@@ -19,6 +19,8 @@ enum RelaySetting {
       + " cluster; created with a new key (owner-only) when missing. Unset: kept in the data directory."),
   ADVERTISE("advertise", Kind.TEXT, null, "The endpoints (HOST:PORT[,HOST:PORT...]) the relay address lists, in"
       + " the order clients try them. Unset: host and port. Required with a wildcard host."),
+  METRICS("metrics", Kind.TEXT, null, "Serve Prometheus metrics at http://HOST:PORT/metrics (0 takes a free"
+      + " port; the bound address is printed as 'metrics: URL'). Unset: off."),
   HOST("host", Kind.TEXT, RelayConfig.DEFAULT_HOST, "Address to listen on."),
   PORT("port", Kind.INT, "" + RelayConfig.DEFAULT_PORT, "Port to listen on; 0 takes a free one."),
   MAX_FRAME_BYTES("max-frame-bytes", Kind.INT, "" + RelayConfig.DEFAULT_MAX_FRAME_BYTES,
@@ -113,6 +115,7 @@ enum RelaySetting {
       case STORE -> "redis://127.0.0.1:7001,127.0.0.1:7002";
       case KEY_FILE -> "/etc/backchannel/relay-key.pem";
       case ADVERTISE -> "relay.example.org:7443";
+      case METRICS -> "127.0.0.1:9464";
       case ADMISSION_SECRET_FILE -> "/etc/backchannel/admission-secret";
       default -> defaultText;
     };

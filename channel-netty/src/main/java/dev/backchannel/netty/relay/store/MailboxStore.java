@@ -199,6 +199,15 @@ public interface MailboxStore extends AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * Tells {@code listener} of each group commit from now on, replacing the previous listener
+   * ({@link CommitListener#NONE} removes it). The default tells nothing: a store that does not
+   * write in batches has none to report.
+   */
+  default void commitListener(CommitListener listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+  }
+
   /** Bytes of envelope bodies and invitation bundles held in all, or -1 if the store does not count. */
   default long storedBytes() {
     return -1;

@@ -1,0 +1,26 @@
+package dev.backchannel.netty.relay.store;
+
+/**
+ * Told of each group commit a {@link MailboxStore} makes (the peer runtime's serial stage reports
+ * its state commits the same way): how many operations went into one durable write and how long
+ * that write took. The metrics use it for the batch size and commit latency histograms.
+ *
+ * <p>Called on the writer thread after the write returned and before the operations'
+ * futures complete: an implementation must be quick, must not block and must not throw (what it
+ * throws is caught and dropped, the write stays durable).
+ *
+ * @since 0.1
+ */
+@FunctionalInterface
+public interface CommitListener {
+  /** A listener that does nothing. */
+  CommitListener NONE = (operations, durationNanos) -> { };
+
+  /**
+   * One batch is durable.
+   *
+   * @param operations operations in the batch (at least 1)
+   * @param durationNanos how long its synced write took, in nanoseconds
+   */
+  void committed(int operations, long durationNanos);
+}
