@@ -27,6 +27,7 @@ public final class PeerBuilder {
   private Duration networkTimeout = PeerConfig.DEFAULT_NETWORK_TIMEOUT;
   private PeerConfig.OutboxLimits outboxLimits = PeerConfig.OutboxLimits.DEFAULT;
   private Object meterRegistry;
+  private byte[] homeRelayAdmissionSecret;
   /** The one type {@link #meterRegistry(Object)} takes, named so that this module needs no Micrometer. */
   static final String METER_REGISTRY = "io.micrometer.core.instrument.MeterRegistry";
 
@@ -115,6 +116,28 @@ public final class PeerBuilder {
     return this;
   }
 
+  /**
+   * The admission secret of the home relay (the first {@link #relay}), for a relay whose operator
+   * lets only holders of the secret create mailboxes and invitations (docs/PROTOCOL.md,
+   * "Admission"). The peer proves it on each connection without sending it; a copy is kept, the
+   * caller's array is not changed. Without it, such a relay refuses this peer's invitations with
+   * {@link dev.backchannel.api.error.RelayErrorCode#ADMISSION_REQUIRED}; sending to contacts on it
+   * needs no secret.
+   *
+   * @throws IllegalArgumentException unless the secret is 16..64 bytes
+   */
+  public PeerBuilder homeRelayAdmissionSecret(byte[] secret) {
+    Objects.requireNonNull(secret, "secret");
+    if (secret.length < 16 || secret.length > 64) {
+      throw new IllegalArgumentException("an admission secret is 16..64 bytes, got " + secret.length);
+    }
+    if (homeRelayAdmissionSecret != null) {
+      Arrays.fill(homeRelayAdmissionSecret, (byte) 0);
+    }
+    this.homeRelayAdmissionSecret = secret.clone();
+    return this;
+  }
+
   /** Where listeners run (default: a single thread of the runtime's own). Never a network thread. */
   public PeerBuilder callbackExecutor(Executor executor) {
     this.callbackExecutor = Objects.requireNonNull(executor, "executor");
@@ -141,7 +164,11 @@ public final class PeerBuilder {
         .orElseThrow(() -> new BackchannelBugException(
             "no Backchannel runtime found: put channel-netty on the class path"));
     PeerConfig config = new PeerConfig(stateDirectory, passphrase, relays, callbackExecutor,
-        networkTimeout, outboxLimits, meterRegistry);
+        networkTimeout, outboxLimits, meterRegistry, homeRelayAdmissionSecret);
+    if (homeRelayAdmissionSecret != null) {
+      Arrays.fill(homeRelayAdmissionSecret, (byte) 0);
+      homeRelayAdmissionSecret = null;
+    }
     if (passphrase != null) {
       Arrays.fill(passphrase, '\0');
       passphrase = null;

@@ -23,6 +23,7 @@ public final class PeerConfig {
   private final Duration networkTimeout;
   private final OutboxLimits outboxLimits;
   private final Object meterRegistry;
+  private final byte[] homeRelayAdmissionSecret;
 
   /** The network timeout when none is set: connect, TLS and one relay round trip. */
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
@@ -69,7 +70,13 @@ public final class PeerConfig {
 
   PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor,
       Duration networkTimeout, OutboxLimits outboxLimits, Object meterRegistry) {
+    this(stateDirectory, passphrase, relays, callbackExecutor, networkTimeout, outboxLimits, meterRegistry, null);
+  }
+
+  PeerConfig(Path stateDirectory, char[] passphrase, List<RelayAddress> relays, Executor callbackExecutor,
+      Duration networkTimeout, OutboxLimits outboxLimits, Object meterRegistry, byte[] homeRelayAdmissionSecret) {
     this.meterRegistry = meterRegistry;
+    this.homeRelayAdmissionSecret = homeRelayAdmissionSecret == null ? null : homeRelayAdmissionSecret.clone();
     this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
     this.passphrase = passphrase == null ? null : passphrase.clone();
     this.relays = List.copyOf(relays);
@@ -98,6 +105,14 @@ public final class PeerConfig {
    */
   public Optional<Object> meterRegistry() {
     return Optional.ofNullable(meterRegistry);
+  }
+
+  /**
+   * The home relay's admission secret, if one was given ({@link
+   * PeerBuilder#homeRelayAdmissionSecret}): a copy, which the caller zeroes when done.
+   */
+  public Optional<byte[]> homeRelayAdmissionSecret() {
+    return Optional.ofNullable(homeRelayAdmissionSecret).map(byte[]::clone);
   }
 
   /** Where the peer keeps its state. */

@@ -39,8 +39,18 @@ final class PeerContext {
     this.linkCallbacks = linkCallbacks;
     this.stage = new SerialStage(store);
     this.outbox = new OutboxLedger(config.outboxLimits());
-    this.links = new RelayLinks(config.relays(), linkCallbacks, config.networkTimeout(), outbox);
+    this.links = new RelayLinks(config.relays(), linkCallbacks, config.networkTimeout(), outbox,
+        config.homeRelayAdmissionSecret().map(PeerContext::secret).orElse(null));
     this.timer = Executors.newSingleThreadScheduledExecutor(named("backchannel-peer-timer"));
+  }
+
+  /** Takes {@code bytes} (a copy made for it) as a secret and zeroes the array. */
+  private static dev.backchannel.crypto.SecretBytes secret(byte[] bytes) {
+    try {
+      return dev.backchannel.crypto.SecretBytes.copyOf(bytes, dev.backchannel.crypto.InsecureSecretAccess.get());
+    } finally {
+      java.util.Arrays.fill(bytes, (byte) 0);
+    }
   }
 
   static ThreadFactory named(String name) {

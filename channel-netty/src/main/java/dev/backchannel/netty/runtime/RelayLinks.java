@@ -3,6 +3,7 @@ package dev.backchannel.netty.runtime;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.MalformedInputException;
+import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.netty.client.RelayLink;
 import java.time.Duration;
 import java.util.Collection;
@@ -26,8 +27,12 @@ final class RelayLinks {
   private final Map<RelayAddress, RelayLink> links = new ConcurrentHashMap<>();
   private final Set<RelayAddress> allowed = ConcurrentHashMap.newKeySet();
   private volatile boolean readingPaused;
+  /** The home relay's admission secret, or null; each home link gets its own copy. */
+  private final SecretBytes homeAdmission;
 
-  RelayLinks(List<RelayAddress> configured, Executor callbacks, Duration timeout, OutboxLedger outbox) {
+  RelayLinks(List<RelayAddress> configured, Executor callbacks, Duration timeout, OutboxLedger outbox,
+      SecretBytes homeAdmission) {
+    this.homeAdmission = homeAdmission;
     this.home = configured.get(0);
     this.callbacks = callbacks;
     this.timeout = timeout;
@@ -79,11 +84,14 @@ final class RelayLinks {
     synchronized (this) {
       l = links.get(relay);
       if (l == null) {
-        l = RelayLink.builder(relay)
+        RelayLink.Builder b = RelayLink.builder(relay)
             .callbackExecutor(callbacks)
             .requestTimeout(timeout)
-            .outbox(outbox.view(relay.toString(), relay.equals(home)))
-            .build();
+            .outbox(outbox.view(relay.toString(), relay.equals(home)));
+        if (homeAdmission != null && relay.equals(home)) {
+          b.admissionSecret(homeAdmission); // the link keeps its own copy
+        }
+        l = b.build();
         if (readingPaused) {
           l.pauseReading();
         }
@@ -124,5 +132,8 @@ final class RelayLinks {
 
   void closeAll() {
     links.values().forEach(RelayLink::close);
+    if (homeAdmission != null) {
+      homeAdmission.close();
+    }
   }
 }
