@@ -34,6 +34,19 @@ class InvitationTest {
         .isEqualTo(code);
   }
 
+  /** docs/PROTOCOL.md section 10: 4 + ceil(4 (112 + h) / 3) characters for an h-character host. */
+  @Test
+  void theStringHasTheLengthTheSpecificationGives() throws Exception {
+    for (String host : new String[] {"a", "127.0.0.1", "relay.example.org", "h".repeat(253)}) {
+      RelayAddress relay = new RelayAddress(RELAY.keyHash(), host, 7443);
+      String code = Invitation.create(relay, FP, NOW.plusSeconds(60)).toCompactString();
+      assertThat(code).hasSize(4 + (int) Math.ceil(4 * (112 + host.length()) / 3.0));
+      assertThat(Invitation.parse("  " + code + "\n", NOW).relay()).isEqualTo(relay);
+    }
+    assertThat(Invitation.create(new RelayAddress(RELAY.keyHash(), "127.0.0.1", 7443), FP, NOW.plusSeconds(60))
+        .toCompactString()).hasSize(166);
+  }
+
   @Test
   void toStringNeverShowsTheSecret() {
     Invitation inv = Invitation.create(RELAY, FP, NOW.plusSeconds(60));
