@@ -191,7 +191,7 @@ final class IntroductionHandshakes {
   void abandon(StateTransaction tx, IntroductionRequestRecord r) {
     if (!r.getOwnInvitationMailbox().isEmpty()) {
       byte[] mailbox = r.getOwnInvitationMailbox().toByteArray();
-      tx.afterCommit(() -> invitations.withdraw(mailbox));
+      invitations.withdraw(tx, mailbox); // in this batch: the name is free once the request ends
     }
     if (!r.getContact().isEmpty()) {
       peer.conversations().byId(r.getContact()).ifPresent(c -> acceptor.forget(tx, c));

@@ -180,6 +180,31 @@ final class Invitations {
   }
 
   /** Takes an invitation back: its record goes, and its mailbox at the relay (any thread). */
+  /**
+   * Withdraws the invitation of {@code mailbox} inside {@code tx} (stage): its record and its name
+   * are gone once {@code tx} commits (restored if it fails), and the relay is told afterwards.
+   */
+  void withdraw(StateTransaction tx, byte[] mailbox) {
+    ByteBuffer key = ByteBuffer.wrap(mailbox.clone());
+    InvitationRecord r = open.remove(key);
+    tx.delete(StateKeys.invitation(mailbox));
+    tx.onFailure(() -> {
+      if (r != null) {
+        open.put(key, r);
+      }
+    });
+    tx.afterCommit(() -> accepted.remove(key));
+    if (r != null) {
+      tx.afterCommit(() -> {
+        try (SecretBytes k = SecretBytes.copyOf(r.getMailboxOwnerKey().toByteArray(), ACCESS)) {
+          peer.links().get(r.getRelay()).deleteMailbox(mailbox, k);
+        } catch (BackchannelException e) {
+          // the relay expires it too
+        }
+      });
+    }
+  }
+
   void withdraw(byte[] mailbox) {
     peer.stage().later(tx -> {
       tx.delete(StateKeys.invitation(mailbox));
