@@ -1,9 +1,9 @@
 package dev.backchannel.examples.cli;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,8 +37,7 @@ final class CliHarness implements AutoCloseable {
   }
 
   static List<String> java() {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    return new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.backchannel.examples.Main"));
+    return CliLauncher.command();
   }
 
   /** Runs {@code backchannel args…}. */

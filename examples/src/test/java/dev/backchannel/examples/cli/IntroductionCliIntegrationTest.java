@@ -1,13 +1,12 @@
 package dev.backchannel.examples.cli;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +27,7 @@ class IntroductionCliIntegrationTest {
   record Run(int exit, String out, String err) {}
 
   private static List<String> java() {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    return new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.backchannel.examples.Main"));
+    return CliLauncher.command();
   }
 
   private Run peer(String who, String... args) throws Exception {

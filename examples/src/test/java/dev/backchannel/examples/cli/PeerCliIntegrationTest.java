@@ -1,10 +1,10 @@
 package dev.backchannel.examples.cli;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,9 +34,7 @@ class PeerCliIntegrationTest {
   record Run(int exit, String out, String err) {}
 
   private static List<String> java() {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    return new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.backchannel.examples.Main"));
+    return CliLauncher.command();
   }
 
   private Run run(Map<String, String> env, String... args) throws Exception {

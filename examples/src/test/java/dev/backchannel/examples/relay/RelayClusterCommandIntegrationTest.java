@@ -1,5 +1,6 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backchannel.api.RelayAddress;
@@ -10,7 +11,6 @@ import dev.backchannel.redis.RedisClusterHarness;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,11 +43,7 @@ class RelayClusterCommandIntegrationTest {
   @TempDir Path dir;
 
   private static ProcessBuilder command(List<String> args) {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.backchannel.examples.Main"));
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd);
+    return new ProcessBuilder(CliLauncher.command(args));
   }
 
   private static int freePort() throws Exception {

@@ -1,5 +1,6 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,7 +9,6 @@ import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayServer;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,14 +28,7 @@ class RelayCommandIntegrationTest {
   @TempDir Path dir;
 
   private static ProcessBuilder command(String... args) {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String[] cmd = new String[args.length + 4];
-    cmd[0] = java;
-    cmd[1] = "-cp";
-    cmd[2] = System.getProperty("java.class.path");
-    cmd[3] = "dev.backchannel.examples.Main";
-    System.arraycopy(args, 0, cmd, 4, args.length);
-    return new ProcessBuilder(cmd);
+    return CliLauncher.processBuilder(args);
   }
 
   @Test

@@ -1,10 +1,10 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backchannel.api.RelayAddress;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +27,7 @@ class RelayConfigCommandIntegrationTest {
   record Ran(int exit, String out, String err) {}
 
   private static ProcessBuilder command(Map<String, String> env, String... args) {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String[] cmd = new String[args.length + 4];
-    cmd[0] = java;
-    cmd[1] = "-cp";
-    cmd[2] = System.getProperty("java.class.path");
-    cmd[3] = "dev.backchannel.examples.Main";
-    System.arraycopy(args, 0, cmd, 4, args.length);
-    ProcessBuilder pb = new ProcessBuilder(cmd);
+    ProcessBuilder pb = CliLauncher.processBuilder(args);
     pb.environment().keySet().removeIf(k -> k.startsWith("BACKCHANNEL_RELAY_"));
     pb.environment().putAll(env);
     return pb;

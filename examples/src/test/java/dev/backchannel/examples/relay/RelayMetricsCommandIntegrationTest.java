@@ -1,11 +1,11 @@
 package dev.backchannel.examples.relay;
 
+import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.netty.client.RelayLink;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,14 +27,7 @@ class RelayMetricsCommandIntegrationTest {
   @TempDir Path dir;
 
   private static ProcessBuilder command(String... args) {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String[] cmd = new String[args.length + 4];
-    cmd[0] = java;
-    cmd[1] = "-cp";
-    cmd[2] = System.getProperty("java.class.path");
-    cmd[3] = "dev.backchannel.examples.Main";
-    System.arraycopy(args, 0, cmd, 4, args.length);
-    return new ProcessBuilder(cmd);
+    return CliLauncher.processBuilder(args);
   }
 
   private record Exit(int code, String err) {}
