@@ -52,6 +52,11 @@ public final class PeerCommand {
       description = "Read the passphrase that encrypts the state from environment variable VAR.")
   String passphraseEnv;
 
+  @Option(names = "--admission-secret-file", paramLabel = "FILE",
+      description = "File holding the relay's admission secret (the relay's --admission-secret-file):"
+          + " needed to create mailboxes and invitations on a relay that requires one.")
+  Path admissionSecretFile;
+
   @Option(names = "--json",
       description = "Print one JSON object per line (NDJSON), errors included, instead of text.")
   boolean json;
@@ -121,6 +126,16 @@ public final class PeerCommand {
       }
       b.passphrase(v.toCharArray());
     }
+    if (admissionSecretFile != null) {
+      byte[] secret = readAdmissionSecret();
+      try {
+        b.homeRelayAdmissionSecret(secret);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedInputException(admissionSecretFile + ": " + e.getMessage());
+      } finally {
+        java.util.Arrays.fill(secret, (byte) 0);
+      }
+    }
     Peer peer = b.build();
     if (relayWait != null) {
       try {
@@ -134,6 +149,15 @@ public final class PeerCommand {
       saveRelay(r);
     }
     return peer;
+  }
+
+  private byte[] readAdmissionSecret() throws MalformedInputException {
+    try {
+      return dev.backchannel.examples.SecretFile.read(admissionSecretFile);
+    } catch (IOException e) {
+      throw new MalformedInputException("cannot read the admission secret file " + admissionSecretFile
+          + ": " + e.getClass().getSimpleName());
+    }
   }
 
   Conversation contact(Peer peer, String name) throws UnknownSessionException {

@@ -2,6 +2,7 @@ package dev.backchannel.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,11 +14,17 @@ import java.util.concurrent.ExecutionException;
  * method and maps every failure to an error object ({@link RpcError}), so that no request, however
  * malformed, stops the daemon. A request without {@code id} is a notification and gets no
  * response, unless the line could not be read as a request at all (the spec's parse and
- * invalid-request errors, answered with {@code "id": null}). Batches (arrays) are refused.
+ * invalid-request errors, answered with {@code "id": null}). A batch (an array of at most
+ * {@value #MAX_BATCH} requests) is answered with an array of the responses due, in request order,
+ * or with nothing when every member was a notification; an empty or oversized batch gets one
+ * invalid-request error.
  *
  * <p>Thread-safe when its methods are.
  */
 final class RpcDispatcher {
+  /** The most requests one batch may hold. */
+  static final int MAX_BATCH = 100;
+
   /** One method: its result for the named parameters, or a typed failure. */
   @FunctionalInterface
   interface Method {
@@ -32,8 +39,11 @@ final class RpcDispatcher {
     this.maxRequestBytes = maxRequestBytes;
   }
 
-  /** The response to {@code line}, or null when none is due (a notification, a blank line). */
-  ObjectNode handle(BoundedLineReader.Line line) {
+  /**
+   * The response to {@code line} (an object, or an array for a batch), or null when none is due (a
+   * notification, a batch of notifications, a blank line).
+   */
+  JsonNode handle(BoundedLineReader.Line line) {
     if (line.tooLong()) {
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST,
           "request larger than " + maxRequestBytes + " bytes; it was skipped"));
@@ -51,9 +61,31 @@ final class RpcDispatcher {
       return error(NullNode.instance, new RpcError(RpcError.PARSE_ERROR, "parse error: not one JSON value"));
     }
     if (request.isArray()) {
-      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST,
-          "batches are not supported: send one request per line"));
+      return batch(request);
     }
+    return single(request);
+  }
+
+  private JsonNode batch(JsonNode requests) {
+    if (requests.isEmpty()) {
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "a batch holds at least one request"));
+    }
+    if (requests.size() > MAX_BATCH) {
+      return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST,
+          "a batch holds at most " + MAX_BATCH + " requests; this one was skipped"));
+    }
+    ArrayNode responses = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode request : requests) {
+      ObjectNode response = single(request);
+      if (response != null) {
+        responses.add(response);
+      }
+    }
+    return responses.isEmpty() ? null : responses;
+  }
+
+  /** The response to one request (not an array), or null for a notification. */
+  private ObjectNode single(JsonNode request) {
     if (!request.isObject()) {
       return error(NullNode.instance, new RpcError(RpcError.INVALID_REQUEST, "a request is a JSON object"));
     }

@@ -1,6 +1,6 @@
 package dev.backchannel.examples.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -55,7 +55,7 @@ final class RpcSession {
     try {
       BoundedLineReader.Line line;
       while (open && (line = in.next()) != null) {
-        ObjectNode response = dispatcher.handle(line);
+        JsonNode response = dispatcher.handle(line);
         if (response != null) {
           send(response);
         }
@@ -68,7 +68,7 @@ final class RpcSession {
   }
 
   /** Queues {@code message} for the client; drops the client if it has stopped reading. */
-  void send(ObjectNode message) {
+  void send(JsonNode message) {
     if (!open) {
       return;
     }

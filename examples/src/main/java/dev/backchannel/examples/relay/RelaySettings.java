@@ -2,6 +2,7 @@ package dev.backchannel.examples.relay;
 
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.MalformedInputException;
+import dev.backchannel.examples.SecretFile;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayLimits;
 import java.io.IOException;
@@ -123,7 +124,7 @@ final class RelaySettings {
     b.limits(limits());
     Optional<Path> secretFile = path(RelaySetting.ADMISSION_SECRET_FILE);
     if (secretFile.isPresent()) {
-      byte[] secret = readSecret(secretFile.get());
+      byte[] secret = SecretFile.read(secretFile.get());
       try {
         b.admissionSecret(secret);
       } catch (IllegalArgumentException e) {
@@ -163,19 +164,6 @@ final class RelaySettings {
   }
 
   /** The secret file's bytes without one trailing newline. */
-  private static byte[] readSecret(Path file) throws IOException {
-    byte[] b = Files.readAllBytes(file);
-    int n = b.length;
-    if (n > 0 && b[n - 1] == '\n') {
-      n--;
-      if (n > 0 && b[n - 1] == '\r') {
-        n--;
-      }
-    }
-    byte[] out = Arrays.copyOf(b, n);
-    Arrays.fill(b, (byte) 0);
-    return out;
-  }
 
   private interface Step {
     void run();

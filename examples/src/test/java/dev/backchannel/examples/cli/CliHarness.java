@@ -1,8 +1,8 @@
 package dev.backchannel.examples.cli;
 
-import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.backchannel.examples.CliLauncher;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -66,10 +66,11 @@ final class CliHarness implements AutoCloseable {
     return r;
   }
 
-  /** Starts the relay and returns its address. */
-  String startRelay() throws Exception {
+  /** Starts the relay, with {@code options} after its data directory and port, and returns its address. */
+  String startRelay(String... options) throws Exception {
     List<String> cmd = java();
     cmd.addAll(List.of("relay", "--data", dir.resolve("relay").toString(), "--port", "0"));
+    cmd.addAll(List.of(options));
     relay = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String line = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8)).readLine();
     address = line.substring("relay address: ".length());

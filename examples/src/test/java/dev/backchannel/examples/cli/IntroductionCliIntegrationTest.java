@@ -1,8 +1,8 @@
 package dev.backchannel.examples.cli;
 
-import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.backchannel.examples.CliLauncher;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -28,6 +28,10 @@ class RpcDispatcherTest {
       }), 64);
 
   private ObjectNode handle(String line) {
+    return (ObjectNode) dispatcher.handle(new BoundedLineReader.Line(line, false, false));
+  }
+
+  private JsonNode handleAny(String line) {
     return dispatcher.handle(new BoundedLineReader.Line(line, false, false));
   }
 
@@ -52,7 +56,7 @@ class RpcDispatcherTest {
     assertThat(code(handle("{} {}"))).as("one value per line").isEqualTo(RpcError.PARSE_ERROR);
     assertThat(code(handle("{\"a\":1,\"a\":2}"))).as("duplicate keys").isEqualTo(RpcError.PARSE_ERROR);
     assertThat(handle("nope").get("id").isNull()).isTrue();
-    assertThat(code(handle("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}]"))).isEqualTo(RpcError.INVALID_REQUEST);
+    assertThat(code(handle("[]"))).as("an empty batch").isEqualTo(RpcError.INVALID_REQUEST);
     assertThat(code(handle("42"))).isEqualTo(RpcError.INVALID_REQUEST);
     assertThat(code(handle("{\"id\":1,\"method\":\"echo\"}"))).isEqualTo(RpcError.INVALID_REQUEST);
     assertThat(handle("{\"id\":5,\"method\":\"echo\"}").get("id").asInt()).isEqualTo(5);
@@ -102,5 +106,36 @@ class RpcDispatcherTest {
     assertThat(n.get("method").asText()).isEqualTo("delivery");
     assertThat(n.get("params").get("type").asText()).isEqualTo("delivery");
     assertThat(n.get("params").get("sequence").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void aBatchIsAnsweredInOrderWithoutItsNotifications() {
+    JsonNode r = handleAny("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"text\":\"a\"}},"
+        + "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"note\"}},"
+        + "42,"
+        + "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"unknown-contact\"},"
+        + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"echo\",\"params\":{\"text\":\"b\",\"n\":2}}]");
+    assertThat(r.isArray()).isTrue();
+    assertThat(r).hasSize(4);
+    assertThat(r.get(0).get("id").asInt()).isEqualTo(1);
+    assertThat(r.get(0).get("result").asText()).isEqualTo("a");
+    assertThat(r.get(1).get("id").isNull()).isTrue();
+    assertThat(code(r.get(1))).as("a member that is not an object").isEqualTo(RpcError.INVALID_REQUEST);
+    assertThat(r.get(2).get("id").asText()).isEqualTo("x");
+    assertThat(code(r.get(2))).isEqualTo(RpcError.APPLICATION - ExitCodes.BAD_INPUT);
+    assertThat(r.get(3).get("result").asText()).isEqualTo("bb");
+  }
+
+  @Test
+  void aBatchOfNotificationsGetsNoResponseAndABatchIsBounded() {
+    assertThat(handleAny("[{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{\"text\":\"a\"}}]")).isNull();
+    String member = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"text\":\"a\"}}";
+    String full = "[" + String.join(",", java.util.Collections.nCopies(RpcDispatcher.MAX_BATCH, member)) + "]";
+    assertThat(handleAny(full)).hasSize(RpcDispatcher.MAX_BATCH);
+    String over = "[" + String.join(",", java.util.Collections.nCopies(RpcDispatcher.MAX_BATCH + 1, member)) + "]";
+    JsonNode refused = handleAny(over);
+    assertThat(refused.isObject()).isTrue();
+    assertThat(code(refused)).isEqualTo(RpcError.INVALID_REQUEST);
+    assertThat(refused.get("id").isNull()).isTrue();
   }
 }

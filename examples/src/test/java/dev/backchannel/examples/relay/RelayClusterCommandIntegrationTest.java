@@ -1,9 +1,9 @@
 package dev.backchannel.examples.relay;
 
-import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backchannel.api.RelayAddress;
+import dev.backchannel.examples.CliLauncher;
 import dev.backchannel.examples.Main;
 import dev.backchannel.netty.client.Delivery;
 import dev.backchannel.netty.client.RelayLink;

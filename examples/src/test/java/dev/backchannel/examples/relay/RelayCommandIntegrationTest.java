@@ -1,10 +1,10 @@
 package dev.backchannel.examples.relay;
 
-import dev.backchannel.examples.CliLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.backchannel.api.RelayAddress;
+import dev.backchannel.examples.CliLauncher;
 import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayServer;
