@@ -86,6 +86,9 @@ public final class RelayCounters {
   final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
 
+  /** Counters at zero, for one relay (a relay makes its own; tests and embedders may share one). */
+  public RelayCounters() {}
+
   /** Counts one refusal for {@code reason} (and in {@code rejected}). */
   void refused(Refusal reason) {
     refusals.incrementAndGet(reason.ordinal());
