@@ -59,6 +59,18 @@ final class Connection {
     return Ed25519.verify(key, CommandAuth.message(command, challenge, mailboxId, extra), signature.toByteArray());
   }
 
+  /**
+   * Records that this connection proved {@code sender} for {@code mailboxId} (event loop), within
+   * the same bound as {@code AuthorizeSender}: past it, an unrecorded proof is simply not kept.
+   */
+  void authorize(byte[] mailboxId, byte[] sender) {
+    ByteBuffer key = ByteBuffer.wrap(mailboxId);
+    if (authorizedSenders.containsKey(key)
+        || authorizedSenders.size() < config.limits().maxSubscriptionsPerConnection()) {
+      authorizedSenders.put(key, sender);
+    }
+  }
+
   /** Answers a request at once, without the store. */
   void fail(long rid, ErrorCode code, String reason, boolean close) {
     services.counters().refused(code);

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * this connection proved) goes from the event loop straight to the store's write queue; otherwise
  * the record is read and the per-send signature checked on a store thread first. Either way the
  * store's write step checks existence and lock again ({@link MailboxStore#appendChecked}), so a
- * stale cache can never store into a deleted or newly locked mailbox. An Ack removes up to
+ * stale cache can never store into a deleted or newly locked mailbox. A send whose own signature
+ * was verified against the lock authorizes that sender on the connection, as {@code AuthorizeSender}
+ * does, so a client whose authorization was refused (the mailbox was not locked yet) does not cost
+ * a verification per send for the rest of the connection. An Ack removes up to
  * {@value #MAX_ACK_BATCH} envelopes in one step, leaving tombstones so a resend is not delivered
  * again.
  */
@@ -82,6 +85,9 @@ final class EnvelopeCommands {
           return;
         }
         proven = locked;
+        // The signature is bound to this connection's challenge, as an AuthorizeSender proof is:
+        // later sends of this connection to this mailbox need none (and are not verified again).
+        c.ctx.executor().execute(() -> c.authorize(id, locked));
       }
       append(c, rid, id, mid, body, s.getBody(), proven, proven == authorized ? signed : null);
     });

@@ -148,7 +148,7 @@ final class MailboxCommands {
       if (!c.verify(sender, CommandAuth.AUTHORIZE_SENDER, id, sender, a.getSignature())) {
         return Frames.error(rid, ErrorCode.UNAUTHORIZED, "bad signature");
       }
-      c.complete(Frames.ok(rid), () -> c.authorizedSenders.put(ByteBuffer.wrap(id), sender));
+      c.complete(Frames.ok(rid), () -> c.authorize(id, sender));
       return null;
     });
   }

@@ -245,4 +245,54 @@ class RelayConnectionHandlerTest {
     assertThat(request(unsignedSend.setRequestId(8)).hasOk()).as("sends on this connection need no signature").isTrue();
     assertThat(store.usage(id).envelopes()).isEqualTo(1);
   }
+
+  /**
+   * A send whose own signature the relay verified against the lock authorizes its sender on this
+   * connection, as AuthorizeSender does: later sends need no signature. Without it, the second
+   * (unsigned) send below is refused as LOCKED.
+   */
+  @Test
+  void aVerifiedSendSignatureAuthorizesTheSenderOnThisConnection() throws Exception {
+    int create = dev.backchannel.netty.internal.auth.CommandAuth.CREATE;
+    int lock = dev.backchannel.netty.internal.auth.CommandAuth.LOCK;
+    int send = dev.backchannel.netty.internal.auth.CommandAuth.SEND;
+    byte[] id = RelayTestSupport.random(32);
+    var owner = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var sender = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var other = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    byte[] ownerPub = dev.backchannel.crypto.Ed25519.publicKey(owner);
+    byte[] senderPub = dev.backchannel.crypto.Ed25519.publicKey(sender);
+    byte[] otherPub = dev.backchannel.crypto.Ed25519.publicKey(other);
+    assertThat(request(Frame.newBuilder().setRequestId(1).setCreateMailbox(
+        dev.backchannel.netty.internal.wire.CreateMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setOwnerKey(ByteString.copyFrom(ownerPub))
+            .setSignature(ByteString.copyFrom(signed(owner, create, id, null))))).hasOk()).isTrue();
+    assertThat(request(Frame.newBuilder().setRequestId(2).setLockMailbox(
+        dev.backchannel.netty.internal.wire.LockMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setSenderKey(ByteString.copyFrom(senderPub))
+            .setSignature(ByteString.copyFrom(signed(owner, lock, id, senderPub))))).hasOk()).isTrue();
+    byte[] body = new byte[256];
+    byte[] mid1 = RelayTestSupport.random(16);
+    // Signed by another key: refused, and authorizes nothing.
+    assertThat(request(Frame.newBuilder().setRequestId(3).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setMessageId(ByteString.copyFrom(mid1)).setBody(ByteString.copyFrom(body))
+            .setSenderKey(ByteString.copyFrom(otherPub))
+            .setSenderSignature(ByteString.copyFrom(signed(other, send, id,
+                dev.backchannel.netty.internal.auth.CommandAuth.sendExtra(mid1, body))))))
+        .getError().getCode()).isEqualTo(ErrorCode.LOCKED);
+    Frame.Builder unsigned = Frame.newBuilder().setRequestId(4).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setMessageId(ByteString.copyFrom(RelayTestSupport.random(16))).setBody(ByteString.copyFrom(body)));
+    assertThat(request(unsigned).getError().getCode()).isEqualTo(ErrorCode.LOCKED);
+    assertThat(request(Frame.newBuilder().setRequestId(5).setSend(
+        dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setMessageId(ByteString.copyFrom(mid1)).setBody(ByteString.copyFrom(body))
+            .setSenderKey(ByteString.copyFrom(senderPub))
+            .setSenderSignature(ByteString.copyFrom(signed(sender, send, id,
+                dev.backchannel.netty.internal.auth.CommandAuth.sendExtra(mid1, body))))))
+        .hasOk()).isTrue();
+    assertThat(request(unsigned.setRequestId(6)).hasOk()).as("the verified signature authorized the sender").isTrue();
+    assertThat(store.usage(id).envelopes()).isEqualTo(2);
+  }
 }
