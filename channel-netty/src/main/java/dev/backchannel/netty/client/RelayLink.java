@@ -129,6 +129,10 @@ public final class RelayLink implements AutoCloseable {
   private final Map<ByteBuffer, SecretBytes> senderKeys = new HashMap<>();
   /** Mailboxes whose sender key this connection has proven (AuthorizeSender); loop-confined. */
   private final java.util.Set<ByteBuffer> authorizedHere = new java.util.HashSet<>();
+  /** Refused AuthorizeSender attempts per mailbox on this connection (loop only). */
+  private final Map<ByteBuffer, Integer> authorizeAttempts = new HashMap<>();
+  private static final long AUTHORIZE_RETRY_MIN_MILLIS = 100;
+  private static final long AUTHORIZE_RETRY_MAX_MILLIS = 30_000;
   /** Counts connections, so a late reply cannot authorize a newer one; loop-confined. */
   private long connectionEpoch;
   private final Map<ByteBuffer, CompletableFuture<Void>> sendFutures = new HashMap<>();
@@ -260,6 +264,7 @@ public final class RelayLink implements AutoCloseable {
         channel = null;
         challenge = null;
         authorizedHere.clear();
+        authorizeAttempts.clear();
         sendsInFlight.clear();
         held.clear();
         acks.connectionLost();
@@ -565,10 +570,34 @@ public final class RelayLink implements AutoCloseable {
           .setSenderKey(ByteString.copyFrom(pub))
           .setSignature(ByteString.copyFrom(sign(key, CommandAuth.AUTHORIZE_SENDER, c, id, pub))));
     }, false).whenComplete((reply, err) -> loop.execute(() -> {
-      if (err == null && error(reply) == null && epoch == connectionEpoch) {
+      if (epoch != connectionEpoch) {
+        return; // the reconnect proves every key again
+      }
+      BackchannelException refusal = err == null ? error(reply) : null;
+      if (err == null && refusal == null) {
         authorizedHere.add(mailbox);
+        authorizeAttempts.remove(mailbox);
+      } else if (refusal instanceof RelayRejectedException r && r.code() == RelayErrorCode.LOCKED) {
+        // Not locked (to this key) yet: the owner locks it once our first message arrives. Until
+        // then every send carries its own signature, so try again, with capped backoff.
+        int attempt = authorizeAttempts.merge(mailbox, 1, Integer::sum);
+        long delay = Math.min(AUTHORIZE_RETRY_MAX_MILLIS, AUTHORIZE_RETRY_MIN_MILLIS << Math.min(attempt - 1, 10));
+        loop.schedule(() -> {
+          if (epoch == connectionEpoch && channel != null && !closed && senderKeys.get(mailbox) == key
+              && !key.isClosed() && !authorizedHere.contains(mailbox)) {
+            authorizeSender(mailbox, key);
+          }
+        }, delay, TimeUnit.MILLISECONDS);
       }
     }));
+  }
+
+  /** Whether this connection has proven the sender key for {@code mailboxId} (tests and diagnostics). */
+  CompletableFuture<Boolean> senderAuthorized(byte[] mailboxId) {
+    ByteBuffer id = ByteBuffer.wrap(mailboxId.clone());
+    CompletableFuture<Boolean> out = new CompletableFuture<>();
+    loop.execute(() -> out.complete(authorizedHere.contains(id)));
+    return out;
   }
 
   /**
