@@ -25,6 +25,9 @@ final class RelayLinks {
   private final Duration timeout;
   private final OutboxLedger outbox;
   private final Map<RelayAddress, RelayLink> links = new ConcurrentHashMap<>();
+  /** Parsed forms of allowed relays, by the string records name them with. */
+  private final Map<String, RelayAddress> parsed = new ConcurrentHashMap<>();
+  private static final int MAX_PARSED = 1024;
   private final Set<RelayAddress> allowed = ConcurrentHashMap.newKeySet();
   private volatile boolean readingPaused;
   /** The home relay's admission secret, or null; each home link gets its own copy. */
@@ -65,6 +68,9 @@ final class RelayLinks {
     if (relay.isEmpty()) {
       return true;
     }
+    if (parsed.containsKey(relay)) {
+      return true; // only allowed relays are kept
+    }
     try {
       return allowed.contains(RelayAddress.parse(relay));
     } catch (BackchannelException e) {
@@ -101,9 +107,23 @@ final class RelayLinks {
     }
   }
 
-  /** The link to the relay written as {@code relay}; empty means the home relay. */
+  /**
+   * The link to the relay written as {@code relay}; empty means the home relay. Contact records
+   * name relays as strings and every send looks one up, so the parsed form of an allowed relay is
+   * kept (at most {@value #MAX_PARSED}); a string a contact sent is kept only if its relay is allowed.
+   */
   RelayLink get(String relay) throws BackchannelException {
-    return relay.isEmpty() ? get(home) : get(RelayAddress.parse(relay));
+    if (relay.isEmpty()) {
+      return get(home);
+    }
+    RelayAddress a = parsed.get(relay);
+    if (a == null) {
+      a = RelayAddress.parse(relay);
+      if (allowed.contains(a) && parsed.size() < MAX_PARSED) {
+        parsed.put(relay, a);
+      }
+    }
+    return get(a);
   }
 
   Collection<RelayLink> all() {
