@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Makes the Lettuce cluster client of a {@link RedisMailboxStore}: seed URIs with the
- * credentials, periodic and adaptive topology refresh (a failover or slot move is followed), a
+ * credentials, periodic (30 s) and adaptive topology refresh (a failover or slot move is
+ * followed; writes that wait for replicas also ask for a refresh when they fail on one node's
+ * connection, which Lettuce does not count, see {@code ScriptRunner}), a
  * bounded request queue (commands issued while a node reconnects wait in it; beyond it they are
  * refused) and the command timeout (a command that waits longer fails). Stateless.
  */

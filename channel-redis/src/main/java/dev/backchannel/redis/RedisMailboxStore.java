@@ -55,7 +55,12 @@ import java.util.function.Consumer;
  *       operation fails with {@link StateStoreException} if fewer than {@code n} replicas
  *       acknowledged in time (the master still holds the write: a retried append is reported as a
  *       duplicate). The write is then in the memory of {@code n} replicas, so it survives a
- *       failover to one of them, but not a power loss of all of them at once.
+ *       failover to one of them, but not a power loss of all of them at once. A master promoted
+ *       from the only replica has no replica until another one joins: until then every write to
+ *       its slots fails, closed. A write that fails on a node's own connection (timeout, lost
+ *       connection, {@code MOVED}) asks for a topology refresh, so the store follows a promotion
+ *       within about a second instead of at the next periodic refresh ({@code ScriptRunner};
+ *       measured by {@code RedisReplicaFailoverTest}).
  *   <li>Redis 7.0 has no {@code WAITAOF}. On Redis 7.2 or Valkey, {@code WAITAOF 1 n timeout} in
  *       place of {@code WAIT} would also have the replicas' fsync; it would go in
  *       {@code ScriptRunner.write}, the one place that waits.
@@ -109,7 +114,8 @@ public final class RedisMailboxStore implements MailboxStore, AppendNotices {
     this.client = client;
     this.connection = connection;
     keys = new RedisKeys(config.keyPrefix());
-    scripts = new ScriptRunner(connection, config.waitReplicas(), config.waitTimeout().toMillis());
+    scripts = new ScriptRunner(connection, config.waitReplicas(), config.waitTimeout().toMillis(),
+        client::refreshPartitionsAsync);
     bytes = new StoreBytes(connection, keys);
     index = new ExpiryIndex(connection, keys, config.expiryBucket().toMillis());
     threads = new ScheduledThreadPoolExecutor(2, r -> {

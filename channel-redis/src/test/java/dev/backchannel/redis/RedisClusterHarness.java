@@ -1,37 +1,34 @@
 package dev.backchannel.redis;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real three-master Redis Cluster for tests, no Docker: three {@code redis-server} processes on
- * free loopback ports, each with {@code appendonly yes} and {@code appendfsync always} in its own
- * directory under a temp dir, joined with {@code redis-cli --cluster create}. {@link #kill} sends
- * SIGKILL to one node and {@link #restart} starts it again from its AOF on the same port.
- * {@link #close} kills every node and deletes the directory.
+ * A real Redis Cluster for tests, no Docker: {@code redis-server} processes
+ * ({@link RedisServerProcess}) on free loopback ports, each with {@code appendonly yes} and
+ * {@code appendfsync always} in its own directory under a temp dir, joined with
+ * {@code redis-cli --cluster create}. {@link #start} makes three masters; {@link
+ * #startWithReplicas} three masters with one replica each and a 2 s {@code cluster-node-timeout},
+ * so a replica is promoted a few seconds after its master dies. {@link #kill} sends SIGKILL to
+ * one node and {@link #restart} starts it again from its AOF on the same port. {@link #close}
+ * kills every node and deletes the directory.
  *
  * <p>Fails (does not skip) with a message saying what to install when {@code redis-server} or
  * {@code redis-cli} is not on the PATH.
  */
 public final class RedisClusterHarness implements AutoCloseable {
-  private static final int NODES = 3;
-  private static final long START_MILLIS = 30_000;
+  /** {@code cluster-node-timeout} of a cluster with replicas: the failure detection time. */
+  public static final long REPLICA_NODE_TIMEOUT_MILLIS = 2_000;
+  private static final long START_MILLIS = RedisServerProcess.START_MILLIS;
   private static RedisClusterHarness shared;
 
   private final Path dir;
-  private final int[] ports = new int[NODES];
-  private final Process[] processes = new Process[NODES];
+  private final List<RedisServerProcess> nodes = new ArrayList<>();
 
   private RedisClusterHarness(Path dir) {
     this.dir = dir;
@@ -47,30 +44,53 @@ public final class RedisClusterHarness implements AutoCloseable {
     return shared;
   }
 
-  /** Starts a fresh cluster. */
+  /** Starts a fresh cluster of three masters without replicas. */
   public static RedisClusterHarness start() throws IOException, InterruptedException {
-    requireOnPath("redis-server");
-    requireOnPath("redis-cli");
+    return start(0, 0, 20_000, 55_000);
+  }
+
+  /**
+   * Starts a fresh cluster of three masters, each with one replica (six processes), with
+   * {@value #REPLICA_NODE_TIMEOUT_MILLIS} ms {@code cluster-node-timeout}; returns once every
+   * node reports {@code cluster_state:ok} and every replica's link to its master is up. Its
+   * client ports are drawn from 10000..19999 (bus ports 20000..29999), apart from most of
+   * {@link #start}'s range.
+   */
+  public static RedisClusterHarness startWithReplicas() throws IOException, InterruptedException {
+    return start(1, REPLICA_NODE_TIMEOUT_MILLIS, 10_000, 20_000);
+  }
+
+  private static RedisClusterHarness start(int replicas, long nodeTimeout, int portFrom, int portTo)
+      throws IOException, InterruptedException {
+    RedisServerProcess.requireOnPath("redis-server");
+    RedisServerProcess.requireOnPath("redis-cli");
     RedisClusterHarness h = new RedisClusterHarness(Files.createTempDirectory("bc-redis-cluster-"));
     try {
-      for (int i = 0; i < NODES; i++) {
-        h.ports[i] = freePortPair();
-        h.launch(i);
+      int count = 3 * (1 + replicas);
+      for (int i = 0; i < count; i++) {
+        RedisServerProcess n = new RedisServerProcess(
+            RedisServerProcess.freePortPair(portFrom, portTo), h.dir, nodeTimeout);
+        h.nodes.add(n);
+        n.launch();
       }
-      for (int i = 0; i < NODES; i++) {
-        h.awaitPing(i);
+      for (RedisServerProcess n : h.nodes) {
+        n.awaitPing();
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-      for (int p : h.ports) {
-        create.add("127.0.0.1:" + p);
+      create.addAll(h.seeds());
+      if (replicas > 0) {
+        create.addAll(List.of("--cluster-replicas", Integer.toString(replicas)));
       }
       create.add("--cluster-yes");
-      String out = run(create);
+      String out = RedisServerProcess.run(create);
       if (!out.contains("All 16384 slots covered")) {
         throw new IllegalStateException("redis-cli --cluster create failed:\n" + out);
       }
-      for (int i = 0; i < NODES; i++) {
+      for (int i = 0; i < count; i++) {
         h.awaitClusterOk(i);
+      }
+      if (replicas > 0) {
+        h.awaitReplicasInSync();
       }
       return h;
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -79,79 +99,14 @@ public final class RedisClusterHarness implements AutoCloseable {
     }
   }
 
-  private static void requireOnPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String d : path.split(File.pathSeparator)) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
-        return;
-      }
-    }
-    throw new IllegalStateException(program + " is not on the PATH: these tests need a real Redis"
-        + " (7.0 or later). Install it, e.g. `apt-get install -y redis-server` on Debian/Ubuntu.");
-  }
-
-  /** A port p such that p and its cluster bus port p + 10000 are both free on loopback. */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int p = ThreadLocalRandom.current().nextInt(20_000, 55_000);
-      if (free(p) && free(p + 10_000)) {
-        return p;
-      }
-    }
-    throw new IOException("no free pair of loopback ports for a redis node");
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private void launch(int i) throws IOException {
-    int p = ports[i];
-    Path nodeDir = Files.createDirectories(dir.resolve("node-" + p));
-    ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", Integer.toString(p),
-        "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + p + ".conf",
-        "--appendonly", "yes", "--appendfsync", "always", "--dir", nodeDir.toString(),
-        "--bind", "127.0.0.1", "--save", "", "--daemonize", "no");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile()));
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    processes[i] = pb.start();
-  }
-
-  private static String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(START_MILLIS, TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("timed out: " + command);
-    }
-    return new String(out, StandardCharsets.UTF_8);
+  /** How many redis-server processes the cluster has (masters and replicas). */
+  public int size() {
+    return nodes.size();
   }
 
   /** Runs {@code redis-cli -p <port of node i> args...} and returns its output. */
   public String cli(int i, String... args) throws IOException, InterruptedException {
-    List<String> c = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(ports[i])));
-    c.addAll(List.of(args));
-    return run(c);
-  }
-
-  private void awaitPing(int i) throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + START_MILLIS;
-    while (!cli(i, "ping").contains("PONG")) {
-      if (!processes[i].isAlive()) {
-        throw new IllegalStateException("redis-server on port " + ports[i] + " exited; see "
-            + dir.resolve("node-" + ports[i]).resolve("redis.log"));
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("redis-server on port " + ports[i] + " does not answer");
-      }
-      Thread.sleep(50);
-    }
+    return nodes.get(i).cli(args);
   }
 
   /** Waits until node {@code i} reports {@code cluster_state:ok}. */
@@ -159,17 +114,36 @@ public final class RedisClusterHarness implements AutoCloseable {
     long deadline = System.currentTimeMillis() + START_MILLIS;
     while (!cli(i, "cluster", "info").contains("cluster_state:ok")) {
       if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("node on port " + ports[i] + " never reached cluster_state:ok");
+        throw new IllegalStateException("node on port " + nodes.get(i).port()
+            + " never reached cluster_state:ok");
       }
       Thread.sleep(100);
     }
   }
 
-  /** Seed addresses as {@code 127.0.0.1:port}. */
+  /** Waits until every live replica reports {@code master_link_status:up}. */
+  public void awaitReplicasInSync() throws IOException, InterruptedException {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!nodes.get(i).isAlive()) {
+        continue;
+      }
+      long deadline = System.currentTimeMillis() + START_MILLIS;
+      String info;
+      while ((info = cli(i, "info", "replication")).contains("role:slave")
+          && !info.contains("master_link_status:up")) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("replica on port " + nodes.get(i).port() + " never synced");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** Seed addresses as {@code 127.0.0.1:port}, every node's. */
   public List<String> seeds() {
     List<String> s = new ArrayList<>();
-    for (int p : ports) {
-      s.add("127.0.0.1:" + p);
+    for (RedisServerProcess n : nodes) {
+      s.add("127.0.0.1:" + n.port());
     }
     return s;
   }
@@ -181,11 +155,46 @@ public final class RedisClusterHarness implements AutoCloseable {
     return b;
   }
 
-  /** The index of the node that serves hash slot {@code slot}. */
-  public int nodeOfSlot(int slot) throws IOException, InterruptedException {
-    for (String line : cli(0, "cluster", "nodes").split("\n")) {
-      String[] f = line.trim().split(" ");
-      if (f.length < 9 || !f[2].contains("master")) {
+  /** The index of the node whose port is {@code port}, or -1. */
+  private int indexOfPort(int port) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).port() == port) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** {@code CLUSTER NODES} as a live node sees it, one array of fields per line. */
+  private List<String[]> clusterNodes() throws IOException, InterruptedException {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).isAlive()) {
+        List<String[]> out = new ArrayList<>();
+        for (String line : cli(i, "cluster", "nodes").split("\n")) {
+          String[] f = line.trim().split(" ");
+          if (f.length >= 8) {
+            out.add(f);
+          }
+        }
+        return out;
+      }
+    }
+    throw new IllegalStateException("no redis node is alive");
+  }
+
+  private int indexOf(String[] fields) {
+    return indexOfPort(Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@'))));
+  }
+
+  /**
+   * For each of the 16384 hash slots, the index of the node that serves it as a live node sees
+   * it now (-1 where none does).
+   */
+  public int[] slotOwners() throws IOException, InterruptedException {
+    int[] owner = new int[16384];
+    java.util.Arrays.fill(owner, -1);
+    for (String[] f : clusterNodes()) {
+      if (!f[2].contains("master") || f[2].contains("fail")) {
         continue;
       }
       for (int k = 8; k < f.length; k++) {
@@ -195,47 +204,66 @@ public final class RedisClusterHarness implements AutoCloseable {
         }
         int lo = Integer.parseInt(range[0]);
         int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
-        if (slot >= lo && slot <= hi) {
-          int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-          for (int i = 0; i < NODES; i++) {
-            if (ports[i] == port) {
-              return i;
-            }
-          }
+        for (int s = lo; s <= hi; s++) {
+          owner[s] = indexOf(f);
         }
       }
     }
-    throw new IllegalStateException("no node serves slot " + slot);
+    return owner;
+  }
+
+  /** The index of the node that serves hash slot {@code slot}. */
+  public int nodeOfSlot(int slot) throws IOException, InterruptedException {
+    int n = slotOwners()[slot];
+    if (n < 0) {
+      throw new IllegalStateException("no node serves slot " + slot);
+    }
+    return n;
+  }
+
+  /** The indexes of the nodes that replicate master {@code master}. */
+  public List<Integer> replicasOf(int master) throws IOException, InterruptedException {
+    List<String[]> all = clusterNodes();
+    String masterId = null;
+    for (String[] f : all) {
+      if (indexOf(f) == master) {
+        masterId = f[0];
+      }
+    }
+    List<Integer> out = new ArrayList<>();
+    for (String[] f : all) {
+      if (f[2].contains("slave") && f[3].equals(masterId)) {
+        out.add(indexOf(f));
+      }
+    }
+    return out;
   }
 
   /** Sends SIGKILL to node {@code i} (no shutdown, no final fsync) and waits for it to die. */
   public void kill(int i) throws InterruptedException {
-    Process p = processes[i];
-    p.destroyForcibly(); // SIGKILL on Linux
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("redis node " + i + " did not die");
-    }
+    nodes.get(i).kill();
   }
 
   /** Starts node {@code i} again on its port; it loads its AOF and cluster config. */
   public void restart(int i) throws IOException, InterruptedException {
-    launch(i);
-    awaitPing(i);
-    for (int k = 0; k < NODES; k++) {
-      awaitClusterOk(k);
+    nodes.get(i).launch();
+    nodes.get(i).awaitPing();
+    for (int k = 0; k < nodes.size(); k++) {
+      if (nodes.get(k).isAlive()) {
+        awaitClusterOk(k);
+      }
     }
   }
 
   @Override
   public synchronized void close() {
-    for (Process p : processes) {
-      if (p != null && p.isAlive()) {
-        p.destroyForcibly();
-        try {
-          p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+    for (RedisServerProcess n : nodes) {
+      try {
+        n.kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        // keep stopping the others
       }
     }
     try (Stream<Path> files = Files.walk(dir)) {
