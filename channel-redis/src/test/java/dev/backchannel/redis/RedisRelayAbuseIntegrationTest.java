@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster holds): a mailbox's quota holds when it is filled through both nodes at once, a resend
  * of one message id through the other node is stored once (also after the acknowledgement, while
  * its tombstone lasts), a locked or deleted mailbox refuses sends through the other node (the
- * store's write step checks the lock and existence, whatever a node has cached),
+ * store's write step checks the lock and existence, whatever a node has cached) and a deleted one
+ * refuses subscriptions there (a node reads the record fresh to subscribe),
  * oversized and malformed frames are refused by either node, and a reader that stops reading on
  * one node does not slow a good client on the other.
  */
@@ -197,9 +198,9 @@ class RedisRelayAbuseIntegrationTest {
     assertThat(cluster.mailbox(box.id)).isEmpty();
     assertThat(refusal(viaB.send(box.id, RelayTestSupport.random(16), new byte[] {2})))
         .as("a send through the other node after the delete").isEqualTo(RelayErrorCode.NO_SUCH_MAILBOX);
-    // Not asserted: a subscription through node 2 after the delete is still accepted while node
-    // 2's MailboxRecords cache holds the record (only changes made through node 2 itself drop it).
-    // The store's write steps check existence again, so nothing can be stored in the mailbox.
+    // Node 2 cached the record when it served the send above; a subscription reads it fresh.
+    assertThat(refusal(viaB.subscribe(box.id, box.owner, d -> { })))
+        .as("a subscription through the other node after the delete").isEqualTo(RelayErrorCode.NO_SUCH_MAILBOX);
     RelayLink fresh = noRetry(n[1]);
     assertThat(refusal(fresh.send(box.id, RelayTestSupport.random(16), new byte[] {3})))
         .as("a send on a new connection to the other node").isEqualTo(RelayErrorCode.NO_SUCH_MAILBOX);

@@ -101,7 +101,8 @@ final class MailboxCommands {
     }
     long idleUntil = System.currentTimeMillis() + c.config.limits().mailboxIdleTtl().toMillis();
     c.offload(rid, () -> {
-      Optional<MailboxRecord> m = c.services.records().get(id);
+      // Fresh from the store: another node sharing it may have deleted or re-created the mailbox.
+      Optional<MailboxRecord> m = c.services.records().fresh(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
@@ -137,7 +138,7 @@ final class MailboxCommands {
       return;
     }
     c.offload(rid, () -> {
-      Optional<MailboxRecord> m = c.services.records().get(id);
+      Optional<MailboxRecord> m = c.services.records().fresh(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
@@ -162,7 +163,8 @@ final class MailboxCommands {
     byte[] id = l.getMailboxId().toByteArray();
     byte[] sender = l.getSenderKey().toByteArray();
     c.offload(rid, () -> {
-      Optional<MailboxRecord> m = c.services.records().get(id);
+      // Fresh from the store: another node sharing it may have deleted or re-created the mailbox.
+      Optional<MailboxRecord> m = c.services.records().fresh(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }
@@ -188,7 +190,8 @@ final class MailboxCommands {
     }
     byte[] id = d.getMailboxId().toByteArray();
     c.offload(rid, () -> {
-      Optional<MailboxRecord> m = c.services.records().get(id);
+      // Fresh from the store: another node sharing it may have deleted or re-created the mailbox.
+      Optional<MailboxRecord> m = c.services.records().fresh(id);
       if (m.isEmpty()) {
         return Frames.error(rid, ErrorCode.NO_SUCH_MAILBOX, "no such mailbox");
       }

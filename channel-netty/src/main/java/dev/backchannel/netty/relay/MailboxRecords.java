@@ -66,6 +66,16 @@ final class MailboxRecords {
     return m;
   }
 
+  /**
+   * The record as the store holds it now, ignoring the cache (which is then refilled as by
+   * {@link #get}). For the checks that must see a change made through another relay node sharing
+   * the store (subscribing, authorizing a sender): this node's cache only hears of its own changes.
+   */
+  Optional<MailboxRecord> fresh(byte[] mailboxId) throws StateStoreException {
+    cache.remove(ByteBuffer.wrap(mailboxId)); // dropping an entry is always safe
+    return get(mailboxId);
+  }
+
   /** A change of the record begins: forget it until the change is committed and read again. */
   void changing(byte[] mailboxId) {
     ByteBuffer key = ByteBuffer.wrap(mailboxId.clone());
