@@ -87,8 +87,8 @@ final class ReliableSender {
       sendFutures.put(ByteBuffer.wrap(entry.messageId()), out);
       if (connection.fatal() != null) {
         out.completeExceptionally(connection.fatal());
-      } else if (connection.ready()) {
-        transmit(entry);
+      } else if (connection.ready() && !sendsInFlight.contains(ByteBuffer.wrap(entry.messageId()))) {
+        transmit(entry); // unless the connection became ready since the put and sent the outbox
       }
       // otherwise it goes out from the outbox when the connection is ready
     });

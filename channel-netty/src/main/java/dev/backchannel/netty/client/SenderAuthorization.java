@@ -6,11 +6,14 @@ import dev.backchannel.api.error.RelayRejectedException;
 import dev.backchannel.crypto.SecretBytes;
 import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * {@code LOCKED} (the owner has not locked the mailbox to the key yet) is tried again while the
  * connection lasts, from 100 ms doubling to 30 s. Any other failure leaves sends signed one by one.
  *
- * <p>State is confined to the loop; {@link #use} and {@link #authorized} may be called from any
- * thread. Owns copies of the keys and closes them with the link.
+ * <p>State is confined to the loop except the key map, which {@link #use} writes at once; {@link
+ * #use} and {@link #authorized} may be called from any thread. Owns copies of the keys and closes them with the link.
  */
 final class SenderAuthorization {
   private static final long AUTHORIZE_RETRY_MIN_MILLIS = 100;
@@ -32,8 +35,15 @@ final class SenderAuthorization {
   private final RequestTracker requests;
   private final RelayCommands commands;
 
+  /**
+   * Written by {@link #use} on the caller's thread before it returns, so a send the caller makes
+   * afterwards is signed even if the connection becomes ready (and puts the outbox on the wire)
+   * before the loop has run the rest of {@code use}.
+   */
+  private final Map<ByteBuffer, SecretBytes> senderKeys = new ConcurrentHashMap<>();
   // State below is touched on the loop only.
-  private final Map<ByteBuffer, SecretBytes> senderKeys = new HashMap<>();
+  /** Keys {@link #use} replaced; closed with the link. */
+  private final List<SecretBytes> replaced = new ArrayList<>();
   /** Mailboxes whose sender key this connection has proven (AuthorizeSender). */
   private final Set<ByteBuffer> authorizedHere = new HashSet<>();
   /** Refused AuthorizeSender attempts per mailbox on this connection. */
@@ -50,9 +60,12 @@ final class SenderAuthorization {
   void use(byte[] mailboxId, SecretBytes senderKey) {
     SecretBytes copy = senderKey.copy();
     ByteBuffer id = ByteBuffer.wrap(mailboxId.clone());
+    SecretBytes previous = senderKeys.put(id, copy);
     loop.execute(() -> {
-      senderKeys.put(id, copy);
-      if (connection.ready()) {
+      if (previous != null) {
+        replaced.add(previous); // a send waiting for the connection may still sign with it
+      }
+      if (connection.ready() && senderKeys.get(id) == copy) {
         authorize(id, copy);
       }
     });
@@ -89,6 +102,7 @@ final class SenderAuthorization {
   /** The link is closing: closes the keys (on the loop). */
   void close() {
     senderKeys.values().forEach(SecretBytes::close);
+    replaced.forEach(SecretBytes::close);
   }
 
   /**

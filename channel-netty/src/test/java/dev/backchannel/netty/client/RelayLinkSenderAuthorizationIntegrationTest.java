@@ -48,4 +48,32 @@ class RelayLinkSenderAuthorizationIntegrationTest {
       assertThat(new String(box.next().body(), StandardCharsets.UTF_8)).isEqualTo("after the lock");
     }
   }
+
+  /**
+   * A key given just before a send, while the connection is coming up, signs that send: the
+   * connection may become ready (and put the outbox on the wire) before the loop has run the rest
+   * of {@code useSenderKey}. With background retries off, an unsigned first send would fail LOCKED.
+   */
+  @Test
+  void aKeyGivenJustBeforeASendSignsItWhileTheConnectionComesUp() throws Exception {
+    try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0).build());
+        RelayLink owner = RelayLinkAdmissionIntegrationTest.link(relay, null);
+        SecretBytes senderKey = Ed25519.generatePrivateKey()) {
+      Box box = new Box().create(owner).subscribe(owner);
+      owner.lock(box.id, box.owner, Ed25519.publicKey(senderKey)).get(20, TimeUnit.SECONDS);
+      for (int round = 0; round < 40; round++) {
+        try (RelayLink sender = RelayLink.builder(relay.address()).retryRefusedSends(false)
+            .requestTimeout(Duration.ofSeconds(20)).build()) {
+          if (round % 2 == 1) {
+            sender.awaitConnected(Duration.ofSeconds(20)); // up, but maybe not ready (hello pending)
+          }
+          sender.useSenderKey(box.id, senderKey);
+          sender.send(box.id, random(16), new byte[] {(byte) round}).get(20, TimeUnit.SECONDS);
+        }
+      }
+      for (int round = 0; round < 40; round++) {
+        assertThat(box.next().body()).as("delivered in order").containsExactly((byte) round);
+      }
+    }
+  }
 }
