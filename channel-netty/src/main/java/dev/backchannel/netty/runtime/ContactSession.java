@@ -19,15 +19,16 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One contact's live session: the decoded ratchet state and contact record, kept in memory and
  * written once per batch that changed them ({@link #prepareCommit}). Payloads queued during a
- * batch are sealed at its end, so a batch's receipts ride on an outgoing message where one exists
- * and otherwise go as at most one receipt envelope per 64 ranges. Stage-confined, except
- * {@link #snapshot()}.
+ * batch are sealed at its end; receipts ride on an outgoing message where one exists and otherwise
+ * wait a little for one ({@link HeldReceipts}). Stage-confined, except {@link #snapshot()}.
  */
 final class ContactSession {
   private static final Logger LOG = LoggerFactory.getLogger(ContactSession.class);
@@ -46,6 +47,7 @@ final class ContactSession {
   private final List<Outgoing> outgoing = new ArrayList<>();
   private final TreeSet<Long> receivedThisBatch = new TreeSet<>();
   private final List<Runnable> retireWaiters = new ArrayList<>();
+  private HeldReceipts heldReceipts;
 
   ContactSession(PeerContext peer, String id, ContactRecord stored) throws BackchannelException {
     this.peer = peer;
@@ -59,6 +61,7 @@ final class ContactSession {
       b.setEstablished(true); // written by 0.1, which had no such field
     }
     this.session = RatchetState.parse(b.getSession().toByteArray());
+    this.heldReceipts = new HeldReceipts(b.getUnsentReceiptsList());
     this.record = b;
     this.snapshot = b.build();
   }
@@ -130,8 +133,18 @@ final class ContactSession {
           .setMailbox(record.getRetiringSendMailbox()).setEnvelopes(record.getSentToRetiring())).build(), 0, null));
       record.clearRetiringSendMailbox().clearSentToRetiring().clearRetiringSendRelay();
     }
-    List<Receipt> receipts = ReceiptRanges.receipts(receivedThisBatch);
+    boolean heldBefore = !heldReceipts.isEmpty();
+    heldReceipts.add(receivedThisBatch);
     receivedThisBatch.clear();
+    boolean carrier = outgoing.stream().anyMatch(o -> o.payload().hasMessage());
+    List<Receipt> receipts = heldReceipts.take(carrier);
+    if (heldBefore || !heldReceipts.isEmpty()) {
+      record.clearUnsentReceipts().addAllUnsentReceipts(heldReceipts.ranges());
+    }
+    if (heldReceipts.needsTimer()) {
+      heldReceipts.timerSet();
+      tx.afterCommit(this::sendHeldReceiptsLater);
+    }
     int nextReceipt = 0;
     List<Outgoing> items = new ArrayList<>(outgoing);
     outgoing.clear();
@@ -150,6 +163,26 @@ final class ContactSession {
     ContactRecord built = record.build();
     snapshot = built;
     tx.put(StateKeys.contact(id), built.toByteArray());
+  }
+
+  /** Sends what receipts are still held after their delay, in a batch of their own (after a commit). */
+  private void sendHeldReceiptsLater() {
+    try {
+      peer.timer().schedule(() -> peer.stage().later(tx -> {
+        heldReceipts.timerFired();
+        if (!heldReceipts.isEmpty() && peer.conversations().byId(id).map(c -> c.session() == this).orElse(false)) {
+          tx.touch(this);
+        }
+        return null;
+      }), HeldReceipts.DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closing: what is held is in the record and goes with the first batch after a restart.
+    }
+  }
+
+  /** Whether receipts are held (stage only). */
+  boolean holdsReceipts() {
+    return !heldReceipts.isEmpty();
   }
 
   private void seal(StateTransaction tx, Payload payload, long sequence, CompletableFuture<Long> result)

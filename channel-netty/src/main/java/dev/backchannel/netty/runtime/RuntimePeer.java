@@ -175,6 +175,11 @@ final class RuntimePeer implements Peer {
     }
     peer.stage().submit(tx -> {
       loaded.forEach(locks::ensure);
+      for (RuntimeConversation c : loaded) {
+        if (c.session().holdsReceipts()) {
+          tx.touch(c.session()); // receipts held when the peer stopped go now
+        }
+      }
       pool.refill();
       return null;
     });
