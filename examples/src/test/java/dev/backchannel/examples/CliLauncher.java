@@ -20,6 +20,10 @@ public final class CliLauncher {
   public static List<String> command(List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Each CLI run is a short-lived JVM: the client compiler alone and the serial collector
+    // halve the CPU a run costs, which is most of what these tests spend on two cores.
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-XX:+UseSerialGC");
     String jar = System.getProperty(JAR_PROPERTY);
     if (jar != null && !jar.isBlank()) {
       cmd.add("-jar");
