@@ -96,7 +96,8 @@ class RedisMailboxStoreDurabilityTest {
     }
   }
 
-  private static List<StoredEnvelope> readAll(RedisMailboxStore store, byte[] id) throws Exception {
+  /** Every envelope of mailbox {@code id}, read page by page. */
+  static List<StoredEnvelope> readAll(RedisMailboxStore store, byte[] id) throws Exception {
     List<StoredEnvelope> all = new ArrayList<>();
     long from = 0;
     while (true) {

@@ -187,7 +187,7 @@ class RedisReplicaFailoverTest {
 
       Map<String, Place> stored = new HashMap<>();
       for (int b = 0; b < MAILBOXES; b++) {
-        List<StoredEnvelope> envelopes = readAll(store, boxes[b]);
+        List<StoredEnvelope> envelopes = RedisMailboxStoreDurabilityTest.readAll(store, boxes[b]);
         Set<Long> sequences = new HashSet<>();
         for (StoredEnvelope e : envelopes) {
           assertThat(sequences.add(e.sequence())).as("sequence %d used twice", e.sequence()).isTrue();
@@ -274,16 +274,4 @@ class RedisReplicaFailoverTest {
     }
   }
 
-  private static List<StoredEnvelope> readAll(RedisMailboxStore store, byte[] id) throws Exception {
-    List<StoredEnvelope> all = new ArrayList<>();
-    long from = 0;
-    while (true) {
-      List<StoredEnvelope> page = store.read(id, from, 500);
-      all.addAll(page);
-      if (page.size() < 500) {
-        return all;
-      }
-      from = page.get(page.size() - 1).sequence() + 1;
-    }
-  }
 }

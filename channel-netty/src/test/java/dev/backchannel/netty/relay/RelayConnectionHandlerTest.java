@@ -204,16 +204,12 @@ class RelayConnectionHandlerTest {
       final int authorize = dev.backchannel.netty.internal.auth.CommandAuth.AUTHORIZE_SENDER;
     };
     byte[] id = RelayTestSupport.random(32);
-    var owner = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    var sender = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    var other = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    byte[] ownerPub = dev.backchannel.crypto.Ed25519.publicKey(owner);
-    byte[] senderPub = dev.backchannel.crypto.Ed25519.publicKey(sender);
-    byte[] otherPub = dev.backchannel.crypto.Ed25519.publicKey(other);
-    assertThat(request(Frame.newBuilder().setRequestId(1).setCreateMailbox(
-        dev.backchannel.netty.internal.wire.CreateMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setOwnerKey(ByteString.copyFrom(ownerPub))
-            .setSignature(ByteString.copyFrom(signed(owner, auth.create, id, null))))).hasOk()).isTrue();
+    MailboxKeys k = createdMailbox(id);
+    var owner = k.owner();
+    var sender = k.sender();
+    var other = k.other();
+    byte[] senderPub = k.senderPub();
+    byte[] otherPub = k.otherPub();
     Frame.Builder unsignedSend = Frame.newBuilder().setRequestId(2).setSend(
         dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
             .setMessageId(ByteString.copyFrom(RelayTestSupport.random(16)))
@@ -257,16 +253,12 @@ class RelayConnectionHandlerTest {
     int lock = dev.backchannel.netty.internal.auth.CommandAuth.LOCK;
     int send = dev.backchannel.netty.internal.auth.CommandAuth.SEND;
     byte[] id = RelayTestSupport.random(32);
-    var owner = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    var sender = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    var other = dev.backchannel.crypto.Ed25519.generatePrivateKey();
-    byte[] ownerPub = dev.backchannel.crypto.Ed25519.publicKey(owner);
-    byte[] senderPub = dev.backchannel.crypto.Ed25519.publicKey(sender);
-    byte[] otherPub = dev.backchannel.crypto.Ed25519.publicKey(other);
-    assertThat(request(Frame.newBuilder().setRequestId(1).setCreateMailbox(
-        dev.backchannel.netty.internal.wire.CreateMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setOwnerKey(ByteString.copyFrom(ownerPub))
-            .setSignature(ByteString.copyFrom(signed(owner, create, id, null))))).hasOk()).isTrue();
+    MailboxKeys k = createdMailbox(id);
+    var owner = k.owner();
+    var sender = k.sender();
+    var other = k.other();
+    byte[] senderPub = k.senderPub();
+    byte[] otherPub = k.otherPub();
     assertThat(request(Frame.newBuilder().setRequestId(2).setLockMailbox(
         dev.backchannel.netty.internal.wire.LockMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
             .setSenderKey(ByteString.copyFrom(senderPub))
@@ -294,5 +286,24 @@ class RelayConnectionHandlerTest {
         .hasOk()).isTrue();
     assertThat(request(unsigned.setRequestId(6)).hasOk()).as("the verified signature authorized the sender").isTrue();
     assertThat(store.usage(id).envelopes()).isEqualTo(2);
+  }
+
+  /** An owner's, a sender's and a third party's keys, with their public halves. */
+  private record MailboxKeys(dev.backchannel.crypto.SecretBytes owner, dev.backchannel.crypto.SecretBytes sender,
+      dev.backchannel.crypto.SecretBytes other, byte[] senderPub, byte[] otherPub) {}
+
+  /** Creates mailbox {@code id} with a new owner key over this connection; returns the keys. */
+  private MailboxKeys createdMailbox(byte[] id) throws Exception {
+    var owner = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var sender = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    var other = dev.backchannel.crypto.Ed25519.generatePrivateKey();
+    byte[] ownerPub = dev.backchannel.crypto.Ed25519.publicKey(owner);
+    assertThat(request(Frame.newBuilder().setRequestId(1).setCreateMailbox(
+        dev.backchannel.netty.internal.wire.CreateMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
+            .setOwnerKey(ByteString.copyFrom(ownerPub))
+            .setSignature(ByteString.copyFrom(signed(owner, dev.backchannel.netty.internal.auth.CommandAuth.CREATE,
+                id, null))))).hasOk()).isTrue();
+    return new MailboxKeys(owner, sender, other, dev.backchannel.crypto.Ed25519.publicKey(sender),
+        dev.backchannel.crypto.Ed25519.publicKey(other));
   }
 }

@@ -65,11 +65,16 @@ class ReceiptCoalescingIntegrationTest {
   }
 
   private void awaitDelivered(Set<Long> expected) throws InterruptedException {
+    awaitConfirmed(delivered, expected);
+  }
+
+  /** Waits up to 30 s for {@code confirmed} to hold {@code expected}, then checks that it does. */
+  private static void awaitConfirmed(java.util.Collection<Long> confirmed, Set<Long> expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!delivered.containsAll(expected) && System.nanoTime() < deadline) {
+    while (!confirmed.containsAll(expected) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(delivered).as("every message confirmed").containsAll(expected);
+    assertThat(confirmed).as("every message confirmed").containsAll(expected);
   }
 
   @Test
@@ -100,10 +105,7 @@ class ReceiptCoalescingIntegrationTest {
     toBob.onDelivered(seen::add);
     long second = toBob.send("again").get(30, TimeUnit.SECONDS);
     assertThat(toAlice.receive(Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("again");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!seen.contains(second) && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    awaitConfirmed(seen, Set.of(second));
     assertThat(seen).as("each confirmed once").containsExactly(second);
   }
 
