@@ -8,8 +8,8 @@ import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * connection lasts, from 100 ms doubling to 30 s. Any other failure leaves sends signed one by one.
  *
  * <p>State is confined to the loop except the key map, which {@link #use} writes at once; {@link
- * #use} and {@link #authorized} may be called from any thread. Owns copies of the keys and closes them with the link.
+ * #use} and {@link #authorized} may be called from any thread. Owns copies of the keys and closes
+ * them with the link.
  */
 final class SenderAuthorization {
   private static final long AUTHORIZE_RETRY_MIN_MILLIS = 100;

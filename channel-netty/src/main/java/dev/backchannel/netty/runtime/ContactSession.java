@@ -16,7 +16,6 @@ import dev.backchannel.netty.internal.runtime.Retire;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,7 +44,6 @@ final class ContactSession {
   private RatchetState session;
   private volatile ContactRecord snapshot;
   private final List<Outgoing> outgoing = new ArrayList<>();
-  private final TreeSet<Long> receivedThisBatch = new TreeSet<>();
   private final List<Runnable> retireWaiters = new ArrayList<>();
   private HeldReceipts heldReceipts;
 
@@ -88,7 +86,6 @@ final class ContactSession {
   /** Reads the record back from the store after a failed commit. */
   void reload() {
     outgoing.clear();
-    receivedThisBatch.clear();
     try {
       byte[] v = peer.store().get(StateKeys.contact(id)).orElse(null);
       if (v != null) {
@@ -121,7 +118,7 @@ final class ContactSession {
 
   /** Records a user message received in this batch, to be confirmed by a receipt. */
   void received(StateTransaction tx, long sequence) {
-    receivedThisBatch.add(sequence);
+    heldReceipts.add(sequence);
     tx.touch(this);
   }
 
@@ -133,12 +130,9 @@ final class ContactSession {
           .setMailbox(record.getRetiringSendMailbox()).setEnvelopes(record.getSentToRetiring())).build(), 0, null));
       record.clearRetiringSendMailbox().clearSentToRetiring().clearRetiringSendRelay();
     }
-    boolean heldBefore = !heldReceipts.isEmpty();
-    heldReceipts.add(receivedThisBatch);
-    receivedThisBatch.clear();
     boolean carrier = outgoing.stream().anyMatch(o -> o.payload().hasMessage());
     List<Receipt> receipts = heldReceipts.take(carrier);
-    if (heldBefore || !heldReceipts.isEmpty()) {
+    if (heldReceipts.changedSinceWritten()) {
       record.clearUnsentReceipts().addAllUnsentReceipts(heldReceipts.ranges());
     }
     if (heldReceipts.needsTimer()) {

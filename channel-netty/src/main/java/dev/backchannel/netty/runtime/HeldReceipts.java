@@ -23,6 +23,10 @@ final class HeldReceipts {
   static final int MAX_HELD = 1024;
 
   private final TreeSet<Long> held = new TreeSet<>();
+  /** {@link #held} as receipts, or null once it changed. */
+  private List<Receipt> asReceipts;
+  /** Whether {@link #held} changed since {@link #changedSinceWritten()} last said so. */
+  private boolean changed;
   private boolean due;
   private boolean timerSet;
 
@@ -36,9 +40,17 @@ final class HeldReceipts {
     due = !held.isEmpty(); // held across a restart: send them with the first batch
   }
 
+  /** Holds a receipt for {@code sequence}. */
+  void add(long sequence) {
+    if (held.add(sequence)) {
+      asReceipts = null;
+      changed = true;
+    }
+  }
+
   /** Holds receipts for {@code sequences}. */
   void add(Collection<Long> sequences) {
-    held.addAll(sequences);
+    sequences.forEach(this::add);
   }
 
   boolean isEmpty() {
@@ -55,22 +67,41 @@ final class HeldReceipts {
       due = false;
       return List.of();
     }
-    List<Receipt> receipts = ReceiptRanges.receipts(held);
+    List<Receipt> receipts = receipts();
     if (!carrier && !due && held.size() < MAX_HELD && receipts.size() == 1) {
       return List.of();
     }
     held.clear();
+    asReceipts = null;
+    changed = true;
     due = false;
     return receipts;
+  }
+
+  /**
+   * Whether what is held changed since this last returned true (or since it was read from the
+   * record): then the record must be given {@link #ranges()}.
+   */
+  boolean changedSinceWritten() {
+    boolean c = changed;
+    changed = false;
+    return c;
   }
 
   /** What is held, as the contact record stores it. */
   List<SequenceRange> ranges() {
     List<SequenceRange> out = new ArrayList<>();
-    for (Receipt r : ReceiptRanges.receipts(held)) {
+    for (Receipt r : receipts()) {
       out.addAll(r.getRangesList());
     }
     return out;
+  }
+
+  private List<Receipt> receipts() {
+    if (asReceipts == null) {
+      asReceipts = ReceiptRanges.receipts(held);
+    }
+    return asReceipts;
   }
 
   /** Whether a timer must be set to send what is held (then call {@link #timerSet()}). */

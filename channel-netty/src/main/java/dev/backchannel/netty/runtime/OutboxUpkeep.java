@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,9 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the peer's outbox in step with its state: an entry that leaves the outbox has its record
  * deleted with a later batch, at most {@link #DELETE_DELAY} later (and a retiring send mailbox it
- * drained is looked at again), and
- * sends older than the outbox's age limit are given up on a timer, so their futures fail for
- * certain.
+ * drained is looked at again), and sends older than the outbox's age limit are given up on a
+ * timer, so their futures fail for certain.
  */
 final class OutboxUpkeep {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxUpkeep.class);
@@ -57,7 +57,7 @@ final class OutboxUpkeep {
     } else if (deleteScheduled.compareAndSet(false, true)) {
       try {
         peer.timer().schedule(this::deleteRemoved, DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
+      } catch (RejectedExecutionException closing) {
         deleteScheduled.set(false); // closing: the records stay; the relay recognizes a resend
       }
     }

@@ -199,17 +199,11 @@ class RelayConnectionHandlerTest {
   @Test
   void authorizedSenderSendsWithoutSignaturesOnThisConnectionOnly() throws Exception {
     var auth = new Object() {
-      final int create = dev.backchannel.netty.internal.auth.CommandAuth.CREATE;
       final int lock = dev.backchannel.netty.internal.auth.CommandAuth.LOCK;
       final int authorize = dev.backchannel.netty.internal.auth.CommandAuth.AUTHORIZE_SENDER;
     };
     byte[] id = RelayTestSupport.random(32);
     MailboxKeys k = createdMailbox(id);
-    var owner = k.owner();
-    var sender = k.sender();
-    var other = k.other();
-    byte[] senderPub = k.senderPub();
-    byte[] otherPub = k.otherPub();
     Frame.Builder unsignedSend = Frame.newBuilder().setRequestId(2).setSend(
         dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
             .setMessageId(ByteString.copyFrom(RelayTestSupport.random(16)))
@@ -217,25 +211,25 @@ class RelayConnectionHandlerTest {
     // Not locked yet: a sender cannot be authorized.
     Frame.Builder authorize = Frame.newBuilder().setRequestId(3).setAuthorizeSender(
         dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setSenderKey(ByteString.copyFrom(senderPub))
-            .setSignature(ByteString.copyFrom(signed(sender, auth.authorize, id, senderPub))));
+            .setSenderKey(ByteString.copyFrom(k.senderPub()))
+            .setSignature(ByteString.copyFrom(signed(k.sender(), auth.authorize, id, k.senderPub()))));
     assertThat(request(authorize).getError().getCode()).isEqualTo(ErrorCode.LOCKED);
     assertThat(request(Frame.newBuilder().setRequestId(4).setLockMailbox(
         dev.backchannel.netty.internal.wire.LockMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setSenderKey(ByteString.copyFrom(senderPub))
-            .setSignature(ByteString.copyFrom(signed(owner, auth.lock, id, senderPub))))).hasOk()).isTrue();
+            .setSenderKey(ByteString.copyFrom(k.senderPub()))
+            .setSignature(ByteString.copyFrom(signed(k.owner(), auth.lock, id, k.senderPub()))))).hasOk()).isTrue();
     // Locked: an unsigned send is refused until the sender key is proven on this connection.
     assertThat(request(unsignedSend).getError().getCode()).isEqualTo(ErrorCode.LOCKED);
     // Another key, and a signature by another key, are refused.
     assertThat(request(Frame.newBuilder().setRequestId(5).setAuthorizeSender(
         dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setSenderKey(ByteString.copyFrom(otherPub))
-            .setSignature(ByteString.copyFrom(signed(other, auth.authorize, id, otherPub))))).getError().getCode())
+            .setSenderKey(ByteString.copyFrom(k.otherPub()))
+            .setSignature(ByteString.copyFrom(signed(k.other(), auth.authorize, id, k.otherPub()))))).getError().getCode())
         .isEqualTo(ErrorCode.LOCKED);
     assertThat(request(Frame.newBuilder().setRequestId(6).setAuthorizeSender(
         dev.backchannel.netty.internal.wire.AuthorizeSender.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setSenderKey(ByteString.copyFrom(senderPub))
-            .setSignature(ByteString.copyFrom(signed(other, auth.authorize, id, senderPub))))).getError().getCode())
+            .setSenderKey(ByteString.copyFrom(k.senderPub()))
+            .setSignature(ByteString.copyFrom(signed(k.other(), auth.authorize, id, k.senderPub()))))).getError().getCode())
         .isEqualTo(ErrorCode.UNAUTHORIZED);
     assertThat(request(authorize.setRequestId(7)).hasOk()).isTrue();
     assertThat(request(unsignedSend.setRequestId(8)).hasOk()).as("sends on this connection need no signature").isTrue();
@@ -249,28 +243,22 @@ class RelayConnectionHandlerTest {
    */
   @Test
   void aVerifiedSendSignatureAuthorizesTheSenderOnThisConnection() throws Exception {
-    int create = dev.backchannel.netty.internal.auth.CommandAuth.CREATE;
     int lock = dev.backchannel.netty.internal.auth.CommandAuth.LOCK;
     int send = dev.backchannel.netty.internal.auth.CommandAuth.SEND;
     byte[] id = RelayTestSupport.random(32);
     MailboxKeys k = createdMailbox(id);
-    var owner = k.owner();
-    var sender = k.sender();
-    var other = k.other();
-    byte[] senderPub = k.senderPub();
-    byte[] otherPub = k.otherPub();
     assertThat(request(Frame.newBuilder().setRequestId(2).setLockMailbox(
         dev.backchannel.netty.internal.wire.LockMailbox.newBuilder().setMailboxId(ByteString.copyFrom(id))
-            .setSenderKey(ByteString.copyFrom(senderPub))
-            .setSignature(ByteString.copyFrom(signed(owner, lock, id, senderPub))))).hasOk()).isTrue();
+            .setSenderKey(ByteString.copyFrom(k.senderPub()))
+            .setSignature(ByteString.copyFrom(signed(k.owner(), lock, id, k.senderPub()))))).hasOk()).isTrue();
     byte[] body = new byte[256];
     byte[] mid1 = RelayTestSupport.random(16);
     // Signed by another key: refused, and authorizes nothing.
     assertThat(request(Frame.newBuilder().setRequestId(3).setSend(
         dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
             .setMessageId(ByteString.copyFrom(mid1)).setBody(ByteString.copyFrom(body))
-            .setSenderKey(ByteString.copyFrom(otherPub))
-            .setSenderSignature(ByteString.copyFrom(signed(other, send, id,
+            .setSenderKey(ByteString.copyFrom(k.otherPub()))
+            .setSenderSignature(ByteString.copyFrom(signed(k.other(), send, id,
                 dev.backchannel.netty.internal.auth.CommandAuth.sendExtra(mid1, body))))))
         .getError().getCode()).isEqualTo(ErrorCode.LOCKED);
     Frame.Builder unsigned = Frame.newBuilder().setRequestId(4).setSend(
@@ -280,8 +268,8 @@ class RelayConnectionHandlerTest {
     assertThat(request(Frame.newBuilder().setRequestId(5).setSend(
         dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(id))
             .setMessageId(ByteString.copyFrom(mid1)).setBody(ByteString.copyFrom(body))
-            .setSenderKey(ByteString.copyFrom(senderPub))
-            .setSenderSignature(ByteString.copyFrom(signed(sender, send, id,
+            .setSenderKey(ByteString.copyFrom(k.senderPub()))
+            .setSenderSignature(ByteString.copyFrom(signed(k.sender(), send, id,
                 dev.backchannel.netty.internal.auth.CommandAuth.sendExtra(mid1, body))))))
         .hasOk()).isTrue();
     assertThat(request(unsigned.setRequestId(6)).hasOk()).as("the verified signature authorized the sender").isTrue();
