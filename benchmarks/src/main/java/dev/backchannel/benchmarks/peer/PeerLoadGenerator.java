@@ -4,6 +4,8 @@ import com.sun.management.ThreadMXBean;
 import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Peer;
 import dev.backchannel.api.PendingInvitation;
+import dev.backchannel.benchmarks.profile.CpuByThread;
+import dev.backchannel.benchmarks.profile.PhaseRecording;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayServer;
 import java.lang.management.ManagementFactory;
@@ -33,18 +35,22 @@ import org.HdrHistogram.Recorder;
  * as ratios.
  *
  * <p>{@code java -cp benchmarks.jar dev.backchannel.benchmarks.peer.PeerLoadGenerator [--quick]
- * [--messages=N] [--json=FILE]}
+ * [--messages=N] [--json=FILE] [--jfr=DIR]}; {@code --jfr} records each measured scenario in its own
+ * flight recording ({@code DIR/NAME.jfr}, the JDK's "profile" settings) for allocation and CPU
+ * profiles of one scenario at a time.
  */
 public final class PeerLoadGenerator {
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final boolean quick;
   private final int messages;
   private final Path json;
+  private final Path jfr;
 
   private PeerLoadGenerator(Map<String, String> a) {
     quick = a.containsKey("quick");
     messages = Integer.parseInt(a.getOrDefault("messages", quick ? "3000" : "10000"));
     json = Path.of(a.getOrDefault("json", "peer-load.json"));
+    jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
   }
 
   public static void main(String[] args) throws Exception {
@@ -125,6 +131,8 @@ public final class PeerLoadGenerator {
         delivered.countDown();
       });
     }
+    PhaseRecording recording = PhaseRecording.start(name.equals("warmup") ? null : jfr, name);
+    CpuByThread cpu = new CpuByThread();
     long allocBefore = allocatedBytes();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -145,6 +153,7 @@ public final class PeerLoadGenerator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long alloc = allocatedBytes() - allocBefore;
+    recording.close();
     for (Conversation[] p : pairs) {
       p[1].onMessage(m -> { });
     }
@@ -158,6 +167,13 @@ public final class PeerLoadGenerator {
     results.put(name + ".latencyMicrosP50", h.getValueAtPercentile(50));
     results.put(name + ".latencyMicrosP99", h.getValueAtPercentile(99));
     results.put(name + ".allocatedKiBPerMessage", alloc / 1024.0 / n);
+    // CPU per message by who spent it: both peers' stages (sealing, opening, state commits),
+    // their links, and the relay (event loops and store writer).
+    results.put(name + ".cpuMicrosPerMessage", cpu.processNanos() / 1e3 / n);
+    results.put(name + ".peerStagesCpuMicrosPerMessage", cpu.startingWith("backchannel-peer") / 1e3 / n);
+    results.put(name + ".linksCpuMicrosPerMessage", cpu.startingWith("backchannel-link") / 1e3 / n);
+    results.put(name + ".relayCpuMicrosPerMessage",
+        cpu.startingWith("backchannel-relay", "backchannel-store") / 1e3 / n);
     results.put(name + ".failedSends", failed.get());
     return rate;
   }

@@ -1,5 +1,6 @@
 package dev.backchannel.benchmarks.relay;
 
+import dev.backchannel.benchmarks.profile.CpuByThread;
 import dev.backchannel.api.RelayAddress;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayLimits;

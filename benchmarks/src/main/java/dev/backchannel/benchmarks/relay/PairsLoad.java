@@ -129,7 +129,7 @@ final class PairsLoad {
           rx.subscribe(mailbox, owner, d -> {
             long sent = ByteBuffer.wrap(d.body()).getLong();
             latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
-            rx.ack(d.mailboxId(), d.messageId());
+            rx.acknowledge(d.mailboxId(), List.of(d.messageId())); // batched, as the Peer runtime acknowledges
             done.countDown();
           }).get(30, TimeUnit.SECONDS);
         }

@@ -1,8 +1,11 @@
 package dev.backchannel.benchmarks.relay;
 
+import dev.backchannel.benchmarks.profile.CpuByThread;
 import dev.backchannel.api.RelayAddress;
+import dev.backchannel.benchmarks.profile.PhaseRecording;
 import dev.backchannel.crypto.Ed25519;
 import dev.backchannel.crypto.SecretBytes;
+import dev.backchannel.netty.client.LinkLoops;
 import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayLimits;
@@ -10,6 +13,7 @@ import dev.backchannel.netty.relay.RelayServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -36,7 +40,8 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.backchannel.benchmarks.relay.RelayLoadGenerator [--pairs=N] [--messages=M] [--size=B]
- * [--window=W] [--idle=I] [--rounds=R] [--rates=R1,R2] [--locked] [--json=FILE] [--quick]}. Baseline and relay
+ * [--window=W] [--idle=I] [--rounds=R] [--rates=R1,R2] [--locked] [--json=FILE] [--jfr=DIR] [--quick]}
+ * ({@code --jfr}: a flight recording of each measured phase, {@code DIR/NAME.jfr}). Baseline and relay
  * alternate for R rounds (3; 1 with --quick) at maximum and the medians are reported. Every phase is bounded in
  * count and time;
  * everything runs on 127.0.0.1.
@@ -48,6 +53,7 @@ public final class RelayLoadGenerator {
   private final int window;
   private final int idle;
   private final Path json;
+  private final Path jfr;
   /** Alternating baseline and relay rounds at maximum; the medians are reported. */
   private final int rounds;
   /** Whether mailboxes are locked to their sender's key, as the Peer runtime's are. */
@@ -64,6 +70,7 @@ public final class RelayLoadGenerator {
     window = Integer.parseInt(a.getOrDefault("window", "32"));
     idle = Integer.parseInt(a.getOrDefault("idle", quick ? "1000" : "5000"));
     json = Path.of(a.getOrDefault("json", "relay-load.json"));
+    jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
     rounds = Integer.parseInt(a.getOrDefault("rounds", quick ? "1" : "3"));
     locked = a.containsKey("locked");
     for (String r : a.getOrDefault("rates", "").split(",")) {
@@ -173,6 +180,8 @@ public final class RelayLoadGenerator {
         senders.add(fwd.connect(frame -> { }));
       }
       Thread.sleep(200);
+      PhaseRecording recording = PhaseRecording.start(name.startsWith("warmup") ? null : jfr, name);
+      CpuByThread cpu = new CpuByThread();
       long start = System.nanoTime();
       for (int i = 0; i < messages; i++) {
         for (int p = 0; p < pairs; p++) {
@@ -184,13 +193,18 @@ public final class RelayLoadGenerator {
       if (!done.await(300, TimeUnit.SECONDS)) {
         throw new IllegalStateException("baseline did not finish");
       }
-      return record(name, start, latency.getIntervalHistogram());
+      double rate = record(name, start, latency.getIntervalHistogram(), cpu);
+      recording.close();
+      return rate;
     }
   }
 
   /** Senders and receivers through the relay; {@code rate} 0 = closed loop at maximum. */
   private double relay(RelayAddress address, String name, double rate) throws Exception {
-    ExecutorService callbacks = Executors.newFixedThreadPool(2);
+    ExecutorService callbacks = Executors.newFixedThreadPool(2, new DefaultThreadFactory("load-callbacks"));
+    // All links of a round share one group sized as the forwarder's (2 × cores), as a process
+    // holding many links would; a thread per link would measure context switches.
+    LinkLoops clientLoops = LinkLoops.create(2 * Runtime.getRuntime().availableProcessors());
     List<RelayLink> links = new ArrayList<>();
     try {
       Recorder latency = new Recorder(3);
@@ -198,8 +212,10 @@ public final class RelayLoadGenerator {
       List<byte[]> mailboxes = new ArrayList<>();
       List<RelayLink> senders = new ArrayList<>();
       for (int p = 0; p < pairs; p++) {
-        RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks).build();
-        RelayLink tx = RelayLink.builder(address).callbackExecutor(callbacks).build();
+        RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks)
+            .loops(clientLoops).build();
+        RelayLink tx = RelayLink.builder(address).callbackExecutor(callbacks)
+            .loops(clientLoops).build();
         links.add(rx);
         links.add(tx);
         rx.awaitConnected(Duration.ofSeconds(30));
@@ -217,7 +233,7 @@ public final class RelayLoadGenerator {
           rx.subscribe(mailbox, owner, d -> {
             long sent = ByteBuffer.wrap(d.body()).getLong();
             latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
-            rx.ack(d.mailboxId(), d.messageId());
+            rx.acknowledge(d.mailboxId(), List.of(d.messageId())); // batched, as the Peer runtime acknowledges
             done.countDown();
           }).get(30, TimeUnit.SECONDS);
         }
@@ -229,6 +245,8 @@ public final class RelayLoadGenerator {
         windows.add(new Semaphore(window));
       }
       long intervalNanos = rate > 0 ? (long) (1e9 / rate) : 0;
+      PhaseRecording recording = PhaseRecording.start(name.startsWith("warmup") ? null : jfr, name);
+      CpuByThread cpu = new CpuByThread();
       long start = System.nanoTime();
       long next = start;
       for (int i = 0; i < messages; i++) {
@@ -248,12 +266,15 @@ public final class RelayLoadGenerator {
       if (!done.await(600, TimeUnit.SECONDS)) {
         throw new IllegalStateException(name + " did not finish: " + done.getCount() + " missing");
       }
-      return record(name, start, latency.getIntervalHistogram());
+      double measured = record(name, start, latency.getIntervalHistogram(), cpu);
+      recording.close();
+      return measured;
     } finally {
       for (RelayLink l : links) {
         l.close();
       }
       callbacks.shutdownNow();
+      clientLoops.close();
     }
   }
 
@@ -278,9 +299,18 @@ public final class RelayLoadGenerator {
     }
   }
 
-  private double record(String name, long startNanos, Histogram h) {
+  private double record(String name, long startNanos, Histogram h, CpuByThread cpu) {
     if (name.startsWith("warmup.")) {
       return 0;
+    }
+    // CPU per message, by who spent it: robust where the machine's speed drifts between runs.
+    double n = pairs * (double) messages;
+    results.put(name + ".cpuMicrosPerMessage", cpu.processNanos() / 1e3 / n);
+    long relayNanos = cpu.startingWith("backchannel-relay", "backchannel-store");
+    long linkNanos = cpu.startingWith("backchannel-link", "load-callbacks");
+    if (name.startsWith("relay")) {
+      results.put(name + ".relayCpuMicrosPerMessage", relayNanos / 1e3 / n);
+      results.put(name + ".linksCpuMicrosPerMessage", linkNanos / 1e3 / n);
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     double rate = pairs * (double) messages / seconds;

@@ -1,5 +1,6 @@
 package dev.backchannel.netty.client;
 
+import com.google.protobuf.ByteString;
 import java.util.HexFormat;
 
 /**
@@ -7,36 +8,37 @@ import java.util.HexFormat;
  * message id may arrive again (after a reconnect, or if the acknowledgement was lost), and the
  * receiver drops duplicates by {@link #messageId()}.
  *
- * <p>Immutable; arrays are copied. {@link #toString()} never shows the body.
+ * <p>Immutable; what it returns is a copy. {@link #toString()} never shows the body.
  *
  * @since 0.1
  */
 public final class Delivery {
-  private final byte[] mailboxId;
-  private final byte[] messageId;
-  private final byte[] body;
+  // ByteStrings are immutable: nothing is copied in, each accessor copies out.
+  private final ByteString mailboxId;
+  private final ByteString messageId;
+  private final ByteString body;
   private final long sequence;
 
-  Delivery(byte[] mailboxId, byte[] messageId, byte[] body, long sequence) {
-    this.mailboxId = mailboxId.clone();
-    this.messageId = messageId.clone();
-    this.body = body.clone();
+  Delivery(ByteString mailboxId, ByteString messageId, ByteString body, long sequence) {
+    this.mailboxId = mailboxId;
+    this.messageId = messageId;
+    this.body = body;
     this.sequence = sequence;
   }
 
   /** The mailbox it was stored in (a copy). */
   public byte[] mailboxId() {
-    return mailboxId.clone();
+    return mailboxId.toByteArray();
   }
 
   /** The sender-chosen message id (a copy). */
   public byte[] messageId() {
-    return messageId.clone();
+    return messageId.toByteArray();
   }
 
   /** The sealed body (a copy). */
   public byte[] body() {
-    return body.clone();
+    return body.toByteArray();
   }
 
   /** The relay's sequence number in the mailbox. */
@@ -46,7 +48,7 @@ public final class Delivery {
 
   @Override
   public String toString() {
-    return "Delivery[mailbox=" + HexFormat.of().formatHex(mailboxId, 0, 4) + "…, seq=" + sequence
-        + ", " + body.length + " bytes]";
+    byte[] head = mailboxId.substring(0, Math.min(4, mailboxId.size())).toByteArray();
+    return "Delivery[mailbox=" + HexFormat.of().formatHex(head) + "…, seq=" + sequence + ", " + body.size() + " bytes]";
   }
 }

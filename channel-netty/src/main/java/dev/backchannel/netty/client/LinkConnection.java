@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -22,6 +23,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,7 +76,8 @@ final class LinkConnection {
   private final int maxFrameBytes;
   private final PinningTrustManager trust;
   private final SslContext ssl;
-  private final MultiThreadIoEventLoopGroup group;
+  /** The group this connection made for itself and shuts down on close; null when shared. */
+  private final MultiThreadIoEventLoopGroup ownGroup;
   private final EventLoop loop;
   private final CompletableFuture<Void> firstConnection = new CompletableFuture<>();
   /** Set once by {@link #start}, before the loop first runs anything of this connection. */
@@ -90,9 +93,13 @@ final class LinkConnection {
   private long connectionEpoch;
   private boolean readPaused;
 
-  /** @throws UntrustedRelayException if TLS cannot be set up */
-  LinkConnection(RelayAddress address, Duration minBackoff, Duration maxBackoff, int maxFrameBytes)
-      throws UntrustedRelayException {
+  /**
+   * @param shared an event loop group to take one loop of, or null for a one-thread group of
+   *     this connection's own
+   * @throws UntrustedRelayException if TLS cannot be set up
+   */
+  LinkConnection(RelayAddress address, Duration minBackoff, Duration maxBackoff, int maxFrameBytes,
+      EventLoopGroup shared) throws UntrustedRelayException {
     this.address = address;
     this.endpoints = new EndpointCycle(address);
     this.minBackoff = minBackoff;
@@ -104,8 +111,9 @@ final class LinkConnection {
     } catch (javax.net.ssl.SSLException e) {
       throw new UntrustedRelayException("cannot set up TLS: " + e.getMessage());
     }
-    this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    this.loop = group.next();
+    this.ownGroup = shared != null ? null
+        : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("backchannel-link-io"), NioIoHandler.newFactory());
+    this.loop = (shared == null ? ownGroup : shared).next();
   }
 
   /** Starts connecting in the background, reporting to {@code events}. Called once. */
@@ -167,7 +175,7 @@ final class LinkConnection {
     }
     RelayAddress.Endpoint target = endpoints.current();
     new Bootstrap()
-        .group(group)
+        .group(loop)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
@@ -344,6 +352,8 @@ final class LinkConnection {
     } catch (Exception e) {
       // closing anyway
     }
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (ownGroup != null) {
+      ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.backchannel.netty.client;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.backchannel.api.error.StateStoreException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -43,6 +45,21 @@ public interface Outbox {
     /** The sealed body (a copy). */
     public byte[] body() {
       return body.clone();
+    }
+
+    /** The destination mailbox, not copied (the link's own frames only: never written to). */
+    ByteString mailboxIdView() {
+      return UnsafeByteOperations.unsafeWrap(mailboxId);
+    }
+
+    /** The message id, not copied (the link's own frames only). */
+    ByteString messageIdView() {
+      return UnsafeByteOperations.unsafeWrap(messageId);
+    }
+
+    /** The sealed body, not copied (the link's own frames only). */
+    ByteString bodyView() {
+      return UnsafeByteOperations.unsafeWrap(body);
     }
 
     @Override

@@ -113,18 +113,17 @@ final class RelayCommands {
    * connection has authorized the sender).
    */
   Function<byte[], Frame.Builder> send(Outbox.Entry e, SecretBytes senderKey) {
-    byte[] id = e.mailboxId();
-    byte[] mid = e.messageId();
-    byte[] body = e.body();
+    // The entry is immutable and its arrays are never handed out: the frame reads them in place.
     return c -> {
       Send.Builder s = Send.newBuilder()
-          .setMailboxId(ByteString.copyFrom(id))
-          .setMessageId(ByteString.copyFrom(mid))
-          .setBody(ByteString.copyFrom(body));
+          .setMailboxId(e.mailboxIdView())
+          .setMessageId(e.messageIdView())
+          .setBody(e.bodyView());
       if (senderKey != null) {
+        byte[] id = e.mailboxId();
         s.setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))
             .setSenderSignature(ByteString.copyFrom(
-                sign(senderKey, CommandAuth.SEND, c, id, CommandAuth.sendExtra(mid, body))));
+                sign(senderKey, CommandAuth.SEND, c, id, CommandAuth.sendExtra(e.messageId(), e.body()))));
       }
       return Frame.newBuilder().setSend(s);
     };

@@ -7,6 +7,7 @@ import dev.backchannel.api.error.UndeliverableException;
 import dev.backchannel.api.error.UntrustedRelayException;
 import dev.backchannel.crypto.SecretBytes;
 import dev.backchannel.netty.internal.wire.Frame;
+import io.netty.channel.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +66,7 @@ public final class RelayLink implements AutoCloseable {
   private RelayLink(Builder b) throws UntrustedRelayException {
     this.address = b.address;
     this.commands = new RelayCommands(b.admissionSecret == null ? null : b.admissionSecret.copy());
-    this.connection = new LinkConnection(b.address, b.minBackoff, b.maxBackoff, b.maxFrameBytes);
+    this.connection = new LinkConnection(b.address, b.minBackoff, b.maxBackoff, b.maxFrameBytes, b.eventLoops);
     this.replies = new Replies(b.callbacks);
     this.requests = new RequestTracker(connection, b.requestTimeout);
     this.authorization = new SenderAuthorization(connection, requests, commands);
@@ -277,6 +278,7 @@ public final class RelayLink implements AutoCloseable {
     private int maxFrameBytes = 72 * 1024;
     private boolean retryRefusedSends = true;
     private SecretBytes admissionSecret;
+    private EventLoopGroup eventLoops;
 
     private Builder(RelayAddress address) {
       this.address = Objects.requireNonNull(address, "address");
@@ -285,6 +287,15 @@ public final class RelayLink implements AutoCloseable {
     /** Where listeners and futures run (default: the common fork-join pool). */
     public Builder callbackExecutor(Executor executor) {
       this.callbacks = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Runs the link on one of {@code loops}, shared with other links (default: a thread of its own). */
+    public Builder loops(LinkLoops loops) {
+      if (Objects.requireNonNull(loops, "loops").isClosed()) {
+        throw new IllegalArgumentException("these link loops are closed");
+      }
+      this.eventLoops = loops.group();
       return this;
     }
 

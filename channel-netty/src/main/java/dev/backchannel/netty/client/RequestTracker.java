@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -21,14 +22,16 @@ import java.util.function.Function;
  * <p>Guarantees: a request other than a send completes exactly once, with the reply frame (an
  * {@code Error} frame too), or fails with {@link RelayUnavailableException} when the link is
  * closed, too many wait, the connection drops while it is in flight, or no answer comes within the
- * request timeout; with the link's fatal error once it failed for good. A send is never timed out
- * and is left unanswered when the connection drops (its outbox entry goes out again). State is
- * confined to the loop; {@link #request} may be called from any thread.
+ * request timeout (checked by one sweep every eighth of it, at most every second); with the
+ * link's fatal error once it failed for good. A send is never timed out and is left unanswered
+ * when the connection drops (its outbox entry goes out again). State is confined to the loop;
+ * {@link #request} may be called from any thread.
  */
 final class RequestTracker {
   private final LinkConnection connection;
   private final EventLoop loop;
   private final Duration requestTimeout;
+  private final ScheduledFuture<?> sweep;
 
   // State below is touched on the loop only.
   private long nextRequestId = 1;
@@ -40,10 +43,13 @@ final class RequestTracker {
     final Function<byte[], Frame.Builder> frame;
     final CompletableFuture<Frame> reply = new CompletableFuture<>();
     final boolean isSend;
+    /** When a request other than a send times out ({@link System#nanoTime()}). */
+    final long deadlineNanos;
 
-    Pending(Function<byte[], Frame.Builder> frame, boolean isSend) {
+    Pending(Function<byte[], Frame.Builder> frame, boolean isSend, long deadlineNanos) {
       this.frame = frame;
       this.isSend = isSend;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
@@ -51,6 +57,35 @@ final class RequestTracker {
     this.connection = connection;
     this.loop = connection.loop();
     this.requestTimeout = requestTimeout;
+    // One sweep for all requests rather than a timer each: a timer per request would sit in the
+    // loop's queue for the whole timeout after its answer came (an Ack per delivery: hundreds of
+    // thousands of them under load). A request therefore fails between its timeout and one sweep
+    // period later.
+    long period = Math.max(10, Math.min(1000, requestTimeout.toMillis() / 8));
+    sweep = loop.scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Fails every waiting or in-flight request (not sends) past its deadline (on the loop). */
+  private void expire() {
+    long now = System.nanoTime();
+    for (var it = waiting.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (now - p.deadlineNanos >= 0) {
+        it.remove();
+        p.reply.completeExceptionally(timedOut());
+      }
+    }
+    for (var it = inFlight.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (!p.isSend && now - p.deadlineNanos >= 0) {
+        it.remove();
+        p.reply.completeExceptionally(timedOut());
+      }
+    }
+  }
+
+  private RelayUnavailableException timedOut() {
+    return new RelayUnavailableException("no answer from the relay within " + requestTimeout.toSeconds() + " s");
   }
 
   /**
@@ -60,7 +95,7 @@ final class RequestTracker {
    * @param frame builds the request for the connection's challenge
    */
   CompletableFuture<Frame> request(Function<byte[], Frame.Builder> frame) {
-    Pending p = new Pending(frame, false);
+    Pending p = new Pending(frame, false, System.nanoTime() + requestTimeout.toNanos());
     loop.execute(() -> {
       if (connection.closed()) {
         p.reply.completeExceptionally(new RelayUnavailableException("relay link is closed"));
@@ -74,14 +109,6 @@ final class RequestTracker {
         waiting.add(p);
       }
     });
-    loop.schedule(() -> {
-      if (!p.reply.isDone() && !p.isSend) {
-        waiting.remove(p);
-        inFlight.values().remove(p);
-        p.reply.completeExceptionally(new RelayUnavailableException(
-            "no answer from the relay within " + requestTimeout.toSeconds() + " s"));
-      }
-    }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     return p.reply;
   }
 
@@ -90,7 +117,7 @@ final class RequestTracker {
    * if the connection drops; the future completes on the loop.
    */
   CompletableFuture<Frame> writeSend(Function<byte[], Frame.Builder> frame) {
-    Pending p = new Pending(frame, true);
+    Pending p = new Pending(frame, true, 0);
     write(p);
     return p.reply;
   }
@@ -136,6 +163,7 @@ final class RequestTracker {
 
   /** The link is closing: every request, waiting or in flight, fails with {@code e} (on the loop). */
   void closing(RelayUnavailableException e) {
+    sweep.cancel(false);
     for (Pending p : waiting) {
       p.reply.completeExceptionally(e);
     }

@@ -38,6 +38,7 @@ final class Subscriptions {
   // State below is touched on the loop only.
   private final Map<ByteBuffer, SubscriptionState> subscriptions = new LinkedHashMap<>();
   private final AckBatcher acks = new AckBatcher();
+  private boolean ackFlushQueued;
 
   private record SubscriptionState(byte[] mailboxId, SecretBytes ownerKey, Consumer<Delivery> listener) {}
 
@@ -111,8 +112,7 @@ final class Subscriptions {
     if (s == null) {
       return;
     }
-    Delivery delivery = new Delivery(d.getMailboxId().toByteArray(), d.getMessageId().toByteArray(),
-        d.getBody().toByteArray(), d.getSequence());
+    Delivery delivery = new Delivery(d.getMailboxId(), d.getMessageId(), d.getBody(), d.getSequence());
     callbacks.execute(() -> {
       try {
         s.listener().accept(delivery);
@@ -132,7 +132,14 @@ final class Subscriptions {
         return;
       }
       acks.add(mailbox, ids);
-      flushAcks();
+      // One flush for every acknowledgement queued on the loop before it runs: one frame, not one each.
+      if (!ackFlushQueued) {
+        ackFlushQueued = true;
+        loop.execute(() -> {
+          ackFlushQueued = false;
+          flushAcks();
+        });
+      }
     });
   }
 

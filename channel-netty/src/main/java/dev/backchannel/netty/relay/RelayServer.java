@@ -21,6 +21,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -109,8 +110,8 @@ public final class RelayServer implements AutoCloseable {
         ? config.mailboxStore()
         : new RocksDbMailboxStore(config.dataDirectory().resolve("store"));
     boolean epoll = Epoll.isAvailable();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-        0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("backchannel-relay-io"),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     // Bounded: a full queue refuses (UNAVAILABLE) instead of growing.

@@ -1,7 +1,7 @@
 package dev.backchannel.netty.runtime;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.backchannel.api.PeerConfig.OutboxLimits;
 import dev.backchannel.api.error.StateStoreException;
 import dev.backchannel.api.spi.StateStore;
@@ -28,8 +28,9 @@ final class OutboxLedger {
   record Entry(byte[] mailboxId, byte[] messageId, byte[] body, String relay, String contactId,
       long createdAtMillis, long sequence) {
     byte[] record() {
-      return OutboxRecord.newBuilder().setRelay(relay).setMailbox(ByteString.copyFrom(mailboxId))
-          .setMessageId(ByteString.copyFrom(messageId)).setBody(ByteString.copyFrom(body))
+      // The entry's arrays are never written after it is made: the record reads them in place.
+      return OutboxRecord.newBuilder().setRelay(relay).setMailbox(UnsafeByteOperations.unsafeWrap(mailboxId))
+          .setMessageId(UnsafeByteOperations.unsafeWrap(messageId)).setBody(UnsafeByteOperations.unsafeWrap(body))
           .setContact(contactId).setCreatedAtMillis(createdAtMillis).setSequence(sequence)
           .build().toByteArray();
     }

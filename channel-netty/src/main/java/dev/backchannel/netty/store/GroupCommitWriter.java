@@ -149,7 +149,7 @@ final class GroupCommitWriter {
     long writeNanos;
     ledger.begin();
     RocksDB rocks = db.writerDb();
-    try (StagedBatch batch = new StagedBatch(rocks)) {
+    try (StagedBatch batch = new StagedBatch(rocks, group.size())) {
       for (Queued<?> q : group) {
         q.run(batch, ledger, completions);
       }

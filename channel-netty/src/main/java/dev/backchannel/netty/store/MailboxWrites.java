@@ -100,18 +100,21 @@ final class MailboxWrites {
   static boolean removeEnvelope(StagedBatch b, UsageLedger ledger, byte[] id, byte[] seq)
       throws RocksDBException {
     byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, seq);
-    byte[] value = b.get(envelopeKey);
-    if (value == null) {
+    // The message id, expiry and length are all a removal needs: the body is not read.
+    StagedBatch.Head head = b.head(envelopeKey, StoreCodec.ENVELOPE_HEAD_MAX);
+    if (head == null) {
       return false;
     }
+    byte[] value = head.prefix();
+    int bodyLength = StoreCodec.envelopeBodyLength(value, head.length());
     b.delete(envelopeKey);
     b.delete(key(StoreKeys.DEDUPE, id, StoreCodec.envelopeMessageId(value)));
     b.delete(StoreKeys.expiryKey(StoreCodec.envelopeExpiry(value), envelopeKey));
     UsageLedger.Usage u = ledger.of(id);
     u.envelopes--;
-    u.bytes -= StoreCodec.envelopeBodyLength(value);
+    u.bytes -= bodyLength;
     ledger.write(b, id, u);
-    ledger.addTotal(b, -StoreCodec.envelopeBodyLength(value));
+    ledger.addTotal(b, -bodyLength);
     return true;
   }
 

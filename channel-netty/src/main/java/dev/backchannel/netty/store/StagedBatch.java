@@ -18,10 +18,12 @@ import org.rocksdb.WriteBatch;
 final class StagedBatch implements AutoCloseable {
   private final RocksDB db;
   private final WriteBatch batch = new WriteBatch();
-  private final Map<Key, byte[]> staged = new HashMap<>();
+  private final Map<Key, byte[]> staged;
 
-  StagedBatch(RocksDB db) {
+  /** @param steps how many steps the batch will hold: an append or removal stages about 6 rows */
+  StagedBatch(RocksDB db, int steps) {
     this.db = db;
+    this.staged = new HashMap<>(Math.min(1 << 16, Math.max(16, steps * 8)));
   }
 
   /** A byte-array map key. */
@@ -56,6 +58,27 @@ final class StagedBatch implements AutoCloseable {
       return staged.get(k);
     }
     return db.get(key);
+  }
+
+  /** The start of a value and its whole length. */
+  record Head(byte[] prefix, int length) {}
+
+  /**
+   * The first {@code n} bytes of {@code key}'s value (all of it if shorter) and its length, as the
+   * batch so far would leave it; null if absent. Copies no more of a long value than {@code n}.
+   */
+  Head head(byte[] key, int n) throws RocksDBException {
+    Key k = new Key(key);
+    if (staged.containsKey(k)) {
+      byte[] v = staged.get(k);
+      return v == null ? null : new Head(Arrays.copyOf(v, Math.min(n, v.length)), v.length);
+    }
+    byte[] prefix = new byte[n];
+    int length = db.get(key, prefix);
+    if (length == RocksDB.NOT_FOUND) {
+      return null;
+    }
+    return new Head(length < n ? Arrays.copyOf(prefix, length) : prefix, length);
   }
 
   void put(byte[] key, byte[] value) throws RocksDBException {

@@ -38,7 +38,15 @@ final class StoreCodec {
   }
 
   static int envelopeBodyLength(byte[] v) {
-    return v.length - 1 - (v[0] & 0xff) - 8;
+    return envelopeBodyLength(v, v.length);
+  }
+
+  /** The most bytes before an envelope's body: length byte, message id of up to 255, expiry. */
+  static final int ENVELOPE_HEAD_MAX = 1 + 255 + 8;
+
+  /** The body length of an envelope value of {@code valueLength} bytes starting with {@code head}. */
+  static int envelopeBodyLength(byte[] head, int valueLength) {
+    return valueLength - 1 - (head[0] & 0xff) - 8;
   }
 
   static StoredEnvelope envelope(long seq, byte[] v) {

@@ -28,7 +28,8 @@ final class HostileMailboxStore implements MailboxStore {
   private volatile Mode mode = Mode.NONE;
   private byte[][] held;          // REORDER: the envelope held back {mailbox, body}
   private byte[][] remembered;    // REPLAY: an envelope seen earlier {mailbox, body}
-  private byte[][] lastForeign;   // SPLICE: the last envelope of any mailbox {mailbox, body}
+  private byte[][] last;          // SPLICE: the last envelope stored {mailbox, body}
+  private byte[][] lastOfAnother; // SPLICE: the last envelope of a mailbox other than last's
   /** OLD_COPY: a backup of what was stored, as {mailbox, message id, body}. */
   private final List<byte[][]> backup = new java.util.ArrayList<>();
   private final java.util.concurrent.ScheduledExecutorService delayer =
@@ -86,8 +87,13 @@ final class HostileMailboxStore implements MailboxStore {
 
   private synchronized CompletableFuture<Appended> attack(byte[] mailboxId, byte[] messageId, byte[] body,
       long expiresAtMillis, long maxEnvelopes, long maxBytes) {
-    byte[][] foreign = lastForeign;
-    lastForeign = new byte[][] {mailboxId.clone(), body.clone()};
+    // The latest envelope of any other mailbox, however long ago: receipts are held for a while,
+    // so the append just before may well be to the same mailbox.
+    byte[][] foreign = last != null && !Arrays.equals(last[0], mailboxId) ? last : lastOfAnother;
+    if (last != null && !Arrays.equals(last[0], mailboxId)) {
+      lastOfAnother = last;
+    }
+    last = new byte[][] {mailboxId.clone(), body.clone()};
     if (mode != Mode.NONE && !(mode == Mode.REPLAY && remembered == null)
         && !(mode == Mode.SPLICE && (foreign == null || Arrays.equals(foreign[0], mailboxId)))) {
       attacks.incrementAndGet();

@@ -103,4 +103,27 @@ class RocksDbMailboxStoreTest {
       assertThat(s.usage(id(1))).isEqualTo(new MailboxStore.Usage(0, 0));
     }
   }
+
+  @Test
+  void removingALongEnvelopeReadsItsHeadAndGivesBackItsWholeLength() throws Exception {
+    try (RocksDbMailboxStore s = new RocksDbMailboxStore(dir)) {
+      s.createMailbox(new MailboxRecord(id(1), id(9), null));
+      // Longer than the head a removal reads, both committed and staged in the same batch.
+      s.append(id(1), mid(1), new byte[70_000], Long.MAX_VALUE, 10, 1 << 20).get();
+      s.append(id(1), mid(2), new byte[StoreCodec.ENVELOPE_HEAD_MAX + 1], Long.MAX_VALUE, 10, 1 << 20).get();
+      assertThat(s.usage(id(1))).isEqualTo(new MailboxStore.Usage(2, 70_000 + StoreCodec.ENVELOPE_HEAD_MAX + 1));
+      assertThat(s.remove(id(1), mid(1)).get()).isTrue();
+      assertThat(s.usage(id(1))).isEqualTo(new MailboxStore.Usage(1, StoreCodec.ENVELOPE_HEAD_MAX + 1));
+      CompletableFuture<MailboxStore.Appended> staged = s.append(id(1), mid(3), new byte[1000], Long.MAX_VALUE, 10, 1 << 20);
+      CompletableFuture<Boolean> removedInSameBatch = s.remove(id(1), mid(3));
+      staged.get();
+      removedInSameBatch.get();
+      assertThat(s.remove(id(1), mid(2)).get()).isTrue();
+      assertThat(s.read(id(1), 0, 10)).isEmpty();
+      assertThat(s.usage(id(1))).isEqualTo(new MailboxStore.Usage(0, 0));
+      // The dedupe and expiry rows went with them: the same ids are stored again as new.
+      assertThat(s.append(id(1), mid(1), new byte[3], Long.MAX_VALUE, 10, 1 << 20).get().duplicate()).isFalse();
+      assertThat(s.expire(Long.MAX_VALUE - 1)).isZero();
+    }
+  }
 }

@@ -1,4 +1,4 @@
-package dev.backchannel.benchmarks.relay;
+package dev.backchannel.benchmarks.profile;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -13,12 +13,13 @@ import java.util.Map;
  * Threads that end between the two moments are not in any group (the process total still counts
  * them); take the second snapshot before closing what owns them.
  */
-final class CpuByThread {
+public final class CpuByThread {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final Map<Long, Long> start = new HashMap<>();
   private final long processStart;
 
-  CpuByThread() {
+  /** Takes the first snapshot. */
+  public CpuByThread() {
     threads.setThreadCpuTimeEnabled(true);
     for (long id : threads.getAllThreadIds()) {
       start.put(id, Math.max(0, threads.getThreadCpuTime(id)));
@@ -26,18 +27,19 @@ final class CpuByThread {
     processStart = processCpuNanos();
   }
 
-  static long processCpuNanos() {
+  /** CPU nanoseconds of the whole process so far. */
+  public static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
   /** CPU nanoseconds of the whole process since construction. */
-  long processNanos() {
+  public long processNanos() {
     return processCpuNanos() - processStart;
   }
 
   /** CPU nanoseconds per thread group since construction, largest first. */
-  Map<String, Long> byGroup() {
+  public Map<String, Long> byGroup() {
     Map<String, Long> groups = new HashMap<>();
     for (long id : threads.getAllThreadIds()) {
       ThreadInfo info = threads.getThreadInfo(id);
@@ -52,5 +54,19 @@ final class CpuByThread {
     groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
+  }
+
+  /** CPU nanoseconds since construction of the groups whose names start with any of {@code prefixes}. */
+  public long startingWith(String... prefixes) {
+    long sum = 0;
+    for (Map.Entry<String, Long> g : byGroup().entrySet()) {
+      for (String p : prefixes) {
+        if (g.getKey().startsWith(p)) {
+          sum += g.getValue();
+          break;
+        }
+      }
+    }
+    return sum;
   }
 }

@@ -1,0 +1,2 @@
+/** Profiling helpers of the load generators. */
+package dev.backchannel.benchmarks.profile;
