@@ -88,12 +88,11 @@ class AgreementAdversaryIntegrationTest {
 
   @AfterEach
   void close() {
-    Stream.of(minister, envoy, attache).filter(x -> x != null).forEach(Peer::close);
-    relay.close();
+    PeerTestSupport.closeAll(relay, minister, envoy, attache);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   /** The identity and agreement records in the (closed) peer state at {@code state}. */

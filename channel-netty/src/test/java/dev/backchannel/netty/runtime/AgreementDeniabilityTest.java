@@ -100,16 +100,11 @@ class AgreementDeniabilityTest {
 
   @AfterEach
   void close() {
-    for (Peer p : new Peer[] {minister, envoy}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    relay.close();
+    PeerTestSupport.closeAll(relay, minister, envoy);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   /** Sends {@code text} both ways; returns the sizes of the bodies stored meanwhile. */

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,12 +62,11 @@ class AgreementEscrowIntegrationTest {
 
   @AfterEach
   void close() {
-    Stream.of(mediator, minister, envoy).filter(p -> p != null).forEach(Peer::close);
-    relay.close();
+    PeerTestSupport.closeAll(relay, mediator, minister, envoy);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   private int openEscrows() {

@@ -58,17 +58,11 @@ class AgreementIntegrationTest {
 
   @AfterEach
   void close() {
-    if (minister != null) {
-      minister.close();
-    }
-    if (envoy != null) {
-      envoy.close();
-    }
-    relay.close();
+    PeerTestSupport.closeAll(relay, minister, envoy);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   static void await(Supplier<Boolean> condition) throws InterruptedException {

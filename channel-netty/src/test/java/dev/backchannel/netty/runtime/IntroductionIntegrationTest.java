@@ -58,12 +58,11 @@ class IntroductionIntegrationTest {
 
   @AfterEach
   void close() {
-    Stream.of(mediator, minister, envoy).filter(p -> p != null).forEach(Peer::close);
-    relay.close();
+    PeerTestSupport.closeAll(relay, mediator, minister, envoy);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   static IntroductionRequest request(Peer p) throws InterruptedException {

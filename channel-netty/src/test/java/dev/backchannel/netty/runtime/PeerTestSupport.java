@@ -4,12 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backchannel.api.Conversation;
 import dev.backchannel.api.Peer;
+import dev.backchannel.netty.relay.RelayServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Helpers shared by the runtime integration tests. */
 final class PeerTestSupport {
   private PeerTestSupport() {}
+
+  /** A peer with its state in {@code dir/name}, using {@code relay}. */
+  static Peer open(Path dir, RelayServer relay, String name) throws Exception {
+    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+  }
+
+  /** Closes the peers a test opened (those still null are skipped), then its relay. */
+  static void closeAll(RelayServer relay, Peer... peers) {
+    for (Peer p : peers) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    relay.close();
+  }
 
   /** Bob's conversation with Alice and Alice's with Bob, after one message each way. */
   record Pair(Conversation toAlice, Conversation toBob) {}

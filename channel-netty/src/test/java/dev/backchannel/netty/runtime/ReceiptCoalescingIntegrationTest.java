@@ -52,16 +52,11 @@ class ReceiptCoalescingIntegrationTest {
 
   @AfterEach
   void close() {
-    for (Peer p : new Peer[] {alice, bob}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    relay.close();
+    PeerTestSupport.closeAll(relay, alice, bob);
   }
 
   Peer open(String name) throws Exception {
-    return Peer.builder().stateDirectory(dir.resolve(name)).relay(relay.address()).build();
+    return PeerTestSupport.open(dir, relay, name);
   }
 
   private void awaitDelivered(Set<Long> expected) throws InterruptedException {
