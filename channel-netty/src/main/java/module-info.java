@@ -3,7 +3,7 @@
  * provided to {@code dev.backchannel.api} as a {@link dev.backchannel.api.spi.PeerProvider} and
  * is not exported; the {@code internal} packages are not exported either (their generated
  * Protocol Buffers classes are opened to Protocol Buffers only, for its reflection). Netty's epoll
- * transport is optional: without it the relay uses NIO. So is Micrometer: only
+ * transport is optional: without it the relay and the links use NIO. So is Micrometer: only
  * {@code RelayMetrics} and the runtime's metrics binder name it, and they are loaded only when an
  * application hands over a {@code MeterRegistry} (then it needs {@code micrometer.core} in its
  * module graph, e.g. by requiring it itself).

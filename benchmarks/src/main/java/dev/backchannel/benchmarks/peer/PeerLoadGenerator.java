@@ -35,9 +35,10 @@ import org.HdrHistogram.Recorder;
  * as ratios.
  *
  * <p>{@code java -cp benchmarks.jar dev.backchannel.benchmarks.peer.PeerLoadGenerator [--quick]
- * [--messages=N] [--json=FILE] [--jfr=DIR]}; {@code --jfr} records each measured scenario in its own
- * flight recording ({@code DIR/NAME.jfr}, the JDK's "profile" settings) for allocation and CPU
- * profiles of one scenario at a time.
+ * [--messages=N] [--warmup=ROUNDS] [--json=FILE] [--jfr=DIR] [--threads]}; {@code --jfr} records each measured scenario
+ * in its own flight recording ({@code DIR/NAME.jfr}, the JDK's "profile" settings) for allocation and
+ * CPU profiles of one scenario at a time; {@code --threads} prints each scenario's CPU per message
+ * by thread group (the twelve largest).
  */
 public final class PeerLoadGenerator {
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -45,12 +46,17 @@ public final class PeerLoadGenerator {
   private final int messages;
   private final Path json;
   private final Path jfr;
+  private final boolean threadGroups;
+  /** Warm-up rounds at most before measuring (30 with --quick, 40 without). */
+  private final int maxWarmupRounds;
 
   private PeerLoadGenerator(Map<String, String> a) {
     quick = a.containsKey("quick");
     messages = Integer.parseInt(a.getOrDefault("messages", quick ? "3000" : "10000"));
     json = Path.of(a.getOrDefault("json", "peer-load.json"));
     jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
+    maxWarmupRounds = Integer.parseInt(a.getOrDefault("warmup", quick ? "30" : "40"));
+    threadGroups = a.containsKey("threads");
   }
 
   public static void main(String[] args) throws Exception {
@@ -73,14 +79,14 @@ public final class PeerLoadGenerator {
       results.put("baseline.diskSyncWrites1KiBPerSecond", disk);
       try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).port(0)
           .maxRequestsPerSecond(100_000).build())) { // as the relay load generator: measure, not police
-        RelayOnlyBaseline.messagesPerSecond(relay.address(), messages / 2, 1024, 256); // warm-up
-        double relayOnly = RelayOnlyBaseline.messagesPerSecond(relay.address(), messages, 1024, 256);
-        results.put("baseline.relayOnly1KiBWindow256PerSecond", relayOnly);
         try (Peer alice = Peer.builder().stateDirectory(dir.resolve("alice")).relay(relay.address()).build();
             Peer bob = Peer.builder().stateDirectory(dir.resolve("bob")).relay(relay.address()).build()) {
           List<Conversation[]> pairs = new ArrayList<>();
           pairs.add(pair(alice, bob, 0));
-          scenario(pairs, 1024, 256, messages / 2, "warmup");
+          warmUp(relay, pairs);
+          // the baseline after the same warm-up, right before the scenario it is compared with
+          double relayOnly = RelayOnlyBaseline.messagesPerSecond(relay.address(), messages, 1024, 256);
+          results.put("baseline.relayOnly1KiBWindow256PerSecond", relayOnly);
           scenario(pairs, 1024, 1, quick ? 500 : 2000, "c1.s1024.w1");
           double e2e = scenario(pairs, 1024, 256, messages, "c1.s1024.w256");
           scenario(pairs, 16384, 1, quick ? 300 : 1000, "c1.s16384.w1");
@@ -116,6 +122,44 @@ public final class PeerLoadGenerator {
     return new Conversation[] {toBob, toAlice};
   }
 
+  /**
+   * Runs every scenario's path and the relay-only baseline, small, until the JIT compiler has
+   * settled (its threads busy less than a tenth of a round) or {@link #maxWarmupRounds}
+   * rounds have run: on two cores the compiler threads otherwise take most of a core through the
+   * first measured scenarios, and one message at a time then measures the compiler, not the peers.
+   */
+  private void warmUp(RelayServer relay, List<Conversation[]> pairs) throws Exception {
+    int rounds = 0;
+    double share;
+    do {
+      CpuByThread cpu = new CpuByThread();
+      long before = jitMillis();
+      long start = System.nanoTime();
+      RelayOnlyBaseline.messagesPerSecond(relay.address(), messages / 4, 1024, 256);
+      scenario(pairs, 1024, 256, messages / 2, "warmup");
+      scenario(pairs, 1024, 1, 200, "warmup");
+      scenario(pairs, 16384, 256, 200, "warmup");
+      scenario(pairs, 16384, 1, 50, "warmup");
+      long roundNanos = System.nanoTime() - start;
+      // the compiler threads' CPU where the system tells it, else the JVM's compile time (wall)
+      long jitNanos = cpu.jitNanos() > 0 ? cpu.jitNanos() : (jitMillis() - before) * 1_000_000;
+      share = (double) jitNanos / roundNanos;
+      rounds++;
+      System.out.printf(Locale.ROOT, "warm-up round %d: %,d ms, the compiler busy %.0f %% of it%n", rounds,
+          roundNanos / 1_000_000, 100 * share);
+    } while (share >= SETTLED_JIT_SHARE && rounds < maxWarmupRounds);
+    results.put("warmupRounds", rounds);
+    results.put("warmupLastRoundJitShare", share);
+  }
+
+  /** The compiler's share of a warm-up round below which the JIT counts as settled. */
+  private static final double SETTLED_JIT_SHARE = 0.1;
+
+  /** Milliseconds the JIT compiler has spent so far (all its threads). */
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
   /** Alice sends {@code n} messages over the conversations; returns delivered messages per second. */
   private double scenario(List<Conversation[]> pairs, int size, int window, int n, String name) throws Exception {
     Recorder latency = new Recorder(3);
@@ -131,9 +175,13 @@ public final class PeerLoadGenerator {
         delivered.countDown();
       });
     }
+    if (threadGroups) {
+      System.out.printf(Locale.ROOT, "%-20s starts at %d ms since the epoch%n", name, System.currentTimeMillis());
+    }
     PhaseRecording recording = PhaseRecording.start(name.equals("warmup") ? null : jfr, name);
     CpuByThread cpu = new CpuByThread();
     long allocBefore = allocatedBytes();
+    long jitBefore = jitMillis();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       inFlight.acquire();
@@ -153,6 +201,7 @@ public final class PeerLoadGenerator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long alloc = allocatedBytes() - allocBefore;
+    long jit = jitMillis() - jitBefore;
     recording.close();
     for (Conversation[] p : pairs) {
       p[1].onMessage(m -> { });
@@ -174,7 +223,14 @@ public final class PeerLoadGenerator {
     results.put(name + ".linksCpuMicrosPerMessage", cpu.startingWith("backchannel-link") / 1e3 / n);
     results.put(name + ".relayCpuMicrosPerMessage",
         cpu.startingWith("backchannel-relay", "backchannel-store") / 1e3 / n);
+    results.put(name + ".jitCpuMicrosPerMessage", cpu.jitNanos() / 1e3 / n);
+    results.put(name + ".gcCpuMicrosPerMessage", cpu.gcNanos() / 1e3 / n);
     results.put(name + ".failedSends", failed.get());
+    results.put(name + ".jitMillis", jit);
+    if (threadGroups) {
+      cpu.byGroup().entrySet().stream().limit(12).forEach(g -> System.out.printf(Locale.ROOT,
+          "%-20s cpu µs/message %10.1f  %s%n", name, g.getValue() / 1e3 / n, g.getKey()));
+    }
     return rate;
   }
 

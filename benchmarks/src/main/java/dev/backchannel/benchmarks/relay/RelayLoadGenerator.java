@@ -9,7 +9,11 @@ import dev.backchannel.netty.client.LinkLoops;
 import dev.backchannel.netty.client.RelayLink;
 import dev.backchannel.netty.relay.RelayConfig;
 import dev.backchannel.netty.relay.RelayLimits;
+import dev.backchannel.netty.relay.RelayMetrics;
 import dev.backchannel.netty.relay.RelayServer;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +44,8 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.backchannel.benchmarks.relay.RelayLoadGenerator [--pairs=N] [--messages=M] [--size=B]
- * [--window=W] [--idle=I] [--rounds=R] [--rates=R1,R2] [--locked] [--json=FILE] [--jfr=DIR] [--quick]}
+ * [--window=W] [--idle=I] [--rounds=R] [--warmup=ROUNDS] [--rates=R1,R2] [--locked] [--json=FILE] [--jfr=DIR]
+ * [--threads] [--quick]} ({@code --threads}: each phase's CPU per message by thread group, printed)
  * ({@code --jfr}: a flight recording of each measured phase, {@code DIR/NAME.jfr}). Baseline and relay
  * alternate for R rounds (3; 1 with --quick) at maximum and the medians are reported. Every phase is bounded in
  * count and time;
@@ -56,11 +61,17 @@ public final class RelayLoadGenerator {
   private final Path jfr;
   /** Alternating baseline and relay rounds at maximum; the medians are reported. */
   private final int rounds;
+  /** Warm-up rounds at most (15; 10 with --quick). */
+  private final int maxWarmups;
   /** Whether mailboxes are locked to their sender's key, as the Peer runtime's are. */
   private final boolean locked;
+  /** Whether to print each phase's CPU per message by thread group ({@code --threads}). */
+  private final boolean threadGroups;
   /** Extra open-loop rates to measure (messages/s, all pairs together), beside half of the maximum. */
   private final List<Double> rates = new ArrayList<>();
   private final Map<String, Object> results = new LinkedHashMap<>();
+  /** The relay's meters, for its store's group commits per phase. */
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private RelayLoadGenerator(Map<String, String> a) {
     boolean quick = a.containsKey("quick");
@@ -72,7 +83,9 @@ public final class RelayLoadGenerator {
     json = Path.of(a.getOrDefault("json", "relay-load.json"));
     jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
     rounds = Integer.parseInt(a.getOrDefault("rounds", quick ? "1" : "3"));
+    maxWarmups = Integer.parseInt(a.getOrDefault("warmup", quick ? "10" : "15"));
     locked = a.containsKey("locked");
+    threadGroups = a.containsKey("threads");
     for (String r : a.getOrDefault("rates", "").split(",")) {
       if (!r.isBlank()) {
         rates.add(Double.parseDouble(r.strip()));
@@ -117,13 +130,26 @@ public final class RelayLoadGenerator {
     try {
       try (RelayServer relay = RelayServer.start(RelayConfig.builder(dir).port(0)
           // every client of the run comes from 127.0.0.1
-          .limits(RelayLimits.defaults().withBudgets(100_000, 1_000_000, 1_000_000)).build())) {
+          .limits(RelayLimits.defaults().withBudgets(100_000, 1_000_000, 1_000_000)).build());
+          RelayMetrics metrics = RelayMetrics.bind(meters, relay)) {
         // JIT and TLS warm-up of both paths, not reported: the forwarder keeps getting faster
-        // over its first runs, and a cold baseline would flatter the ratio.
-        for (int w = 0; w < 3; w++) {
+        // over its first runs, and a cold baseline would flatter the ratio. At least three
+        // rounds, then until the compiler threads are busy less than a tenth of a round: on two
+        // cores they otherwise take much of a core through the first measured phases.
+        int warmups = 0;
+        double jitShare;
+        do {
+          CpuByThread cpu = new CpuByThread();
+          long start = System.nanoTime();
           baseline("warmup.baseline");
           relay(relay.address(), "warmup.relay", 0);
-        }
+          jitShare = (double) cpu.jitNanos() / (System.nanoTime() - start);
+          warmups++;
+          System.out.printf(java.util.Locale.ROOT, "warm-up round %d: the compiler busy %.0f %% of it%n",
+              warmups, 100 * jitShare);
+        } while (warmups < 3 || (jitShare >= 0.1 && warmups < maxWarmups));
+        results.put("warmupRounds", warmups);
+        results.put("warmupLastRoundJitShare", jitShare);
         // Baseline and relay alternate, round after round, so that noise from other work on the
         // machine falls on both; the medians and their ratio are the result.
         double[] baselines = new double[rounds];
@@ -246,6 +272,8 @@ public final class RelayLoadGenerator {
       }
       long intervalNanos = rate > 0 ? (long) (1e9 / rate) : 0;
       PhaseRecording recording = PhaseRecording.start(name.startsWith("warmup") ? null : jfr, name);
+      long commitsBefore = meters.get(RelayMetrics.PREFIX + "store.commit").timer().count();
+      double operationsBefore = meters.get(RelayMetrics.PREFIX + "store.batch").summary().totalAmount();
       CpuByThread cpu = new CpuByThread();
       long start = System.nanoTime();
       long next = start;
@@ -267,6 +295,15 @@ public final class RelayLoadGenerator {
         throw new IllegalStateException(name + " did not finish: " + done.getCount() + " missing");
       }
       double measured = record(name, start, latency.getIntervalHistogram(), cpu);
+      if (!name.startsWith("warmup")) {
+        // Group commits of the relay's store in the phase: appends and removals share them.
+        double n = pairs * (double) messages;
+        Timer commit = meters.get(RelayMetrics.PREFIX + "store.commit").timer();
+        DistributionSummary batch = meters.get(RelayMetrics.PREFIX + "store.batch").summary();
+        long commits = commit.count() - commitsBefore;
+        results.put(name + ".storeCommitsPerMessage", commits / n);
+        results.put(name + ".storeOperationsPerCommit", (batch.totalAmount() - operationsBefore) / Math.max(1, commits));
+      }
       recording.close();
       return measured;
     } finally {
@@ -306,6 +343,12 @@ public final class RelayLoadGenerator {
     // CPU per message, by who spent it: robust where the machine's speed drifts between runs.
     double n = pairs * (double) messages;
     results.put(name + ".cpuMicrosPerMessage", cpu.processNanos() / 1e3 / n);
+    if (threadGroups) {
+      cpu.byGroup().entrySet().stream().limit(12).forEach(g -> System.out.printf(Locale.ROOT,
+          "%-28s cpu µs/message %8.1f  %s%n", name, g.getValue() / 1e3 / n, g.getKey()));
+    }
+    results.put(name + ".jitCpuMicrosPerMessage", cpu.jitNanos() / 1e3 / n);
+    results.put(name + ".gcCpuMicrosPerMessage", cpu.gcNanos() / 1e3 / n);
     long relayNanos = cpu.startingWith("backchannel-relay", "backchannel-store");
     long linkNanos = cpu.startingWith("backchannel-link", "load-callbacks");
     if (name.startsWith("relay")) {

@@ -10,6 +10,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -32,10 +36,13 @@ import java.util.function.Consumer;
  * The baseline of the load generator: a plain Netty TLS 1.3 server with the relay's framing
  * (u32 length prefix) and no store, no protobuf, no signatures. A frame is {@code u32 pair ||
  * payload}; a connection whose first frame is {@code u32 pair} with no payload registers as that
- * pair's receiver, and every later frame for the pair is forwarded to it unchanged.
+ * pair's receiver, and every later frame for the pair is forwarded to it unchanged. It runs on
+ * the same socket transport as the relay and the links: native epoll where it loads, NIO else.
  */
 final class TlsForwarderBaseline implements AutoCloseable {
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+  private static final boolean EPOLL = Epoll.isAvailable();
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0,
+      EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   private final Map<Integer, Channel> receivers = new ConcurrentHashMap<>();
   private final Channel server;
   private final SslContext clientSsl;
@@ -46,7 +53,7 @@ final class TlsForwarderBaseline implements AutoCloseable {
         .sslProvider(SslProvider.JDK).protocols("TLSv1.3").build();
     clientSsl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols("TLSv1.3")
         .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-    server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    server = new ServerBootstrap().group(group).channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -83,7 +90,7 @@ final class TlsForwarderBaseline implements AutoCloseable {
 
   /** A client connection; {@code onFrame} gets each frame received (released after it returns). */
   Channel connect(Consumer<ByteBuf> onFrame) throws Exception {
-    return new Bootstrap().group(group).channel(NioSocketChannel.class)
+    return new Bootstrap().group(group).channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -5,6 +5,7 @@ import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.api.error.UntrustedRelayException;
 import dev.backchannel.netty.internal.pipeline.Frames;
+import dev.backchannel.netty.internal.pipeline.Transport;
 import dev.backchannel.netty.internal.tls.PinningTrustManager;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.internal.wire.Frame;
@@ -17,9 +18,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -112,7 +111,7 @@ final class LinkConnection {
       throw new UntrustedRelayException("cannot set up TLS: " + e.getMessage());
     }
     this.ownGroup = shared != null ? null
-        : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("backchannel-link-io"), NioIoHandler.newFactory());
+        : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("backchannel-link-io"), Transport.ioHandlers());
     this.loop = (shared == null ? ownGroup : shared).next();
   }
 
@@ -176,7 +175,7 @@ final class LinkConnection {
     RelayAddress.Endpoint target = endpoints.current();
     new Bootstrap()
         .group(loop)
-        .channel(NioSocketChannel.class)
+        .channel(Transport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .handler(new ChannelInitializer<SocketChannel>() {

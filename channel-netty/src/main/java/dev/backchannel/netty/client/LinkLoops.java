@@ -2,7 +2,7 @@ package dev.backchannel.netty.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import dev.backchannel.netty.internal.pipeline.Transport;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +19,7 @@ public final class LinkLoops implements AutoCloseable {
 
   private LinkLoops(int threads) {
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("backchannel-link-io"),
-        NioIoHandler.newFactory());
+        Transport.ioHandlers());
   }
 
   /**

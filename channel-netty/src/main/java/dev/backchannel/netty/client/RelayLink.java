@@ -70,7 +70,8 @@ public final class RelayLink implements AutoCloseable {
     this.replies = new Replies(b.callbacks);
     this.requests = new RequestTracker(connection, b.requestTimeout);
     this.authorization = new SenderAuthorization(connection, requests, commands);
-    this.subscriptions = new Subscriptions(connection, requests, commands, b.callbacks);
+    this.subscriptions = new Subscriptions(connection, requests, commands,
+        b.deliveries != null ? b.deliveries : b.callbacks);
     this.sender = new ReliableSender(connection, requests, commands, authorization, b.outbox, b.callbacks,
         new ReliableSender.Retries(b.minBackoff, b.maxBackoff, b.retryRefusedSends));
   }
@@ -106,7 +107,8 @@ public final class RelayLink implements AutoCloseable {
 
   /**
    * Subscribes to a mailbox: every envelope stored there (now and later) is passed to {@code
-   * listener} on the callback executor, until acknowledged with {@link #ack}. The link
+   * listener} on the delivery executor (by default the callback executor), in order, until
+   * acknowledged with {@link #ack}. The link
    * subscribes again after every reconnect.
    */
   public CompletableFuture<Void> subscribe(byte[] mailboxId, SecretBytes ownerKey, Consumer<Delivery> listener) {
@@ -271,6 +273,7 @@ public final class RelayLink implements AutoCloseable {
   public static final class Builder {
     private final RelayAddress address;
     private Executor callbacks = ForkJoinPool.commonPool();
+    private Executor deliveries;
     private Outbox outbox = new InMemoryOutbox();
     private Duration minBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(30);
@@ -287,6 +290,17 @@ public final class RelayLink implements AutoCloseable {
     /** Where listeners and futures run (default: the common fork-join pool). */
     public Builder callbackExecutor(Executor executor) {
       this.callbacks = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Where delivery listeners run (default: the callback executor). {@code Runnable::run} runs
+     * them on the link's I/O thread as each envelope is decoded, without a hand-off: only for a
+     * listener that never blocks and returns quickly, since every frame of this link (and of the
+     * links sharing its loops) waits for it.
+     */
+    public Builder deliveryExecutor(Executor executor) {
+      this.deliveries = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

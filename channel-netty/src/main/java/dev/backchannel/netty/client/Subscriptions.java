@@ -33,7 +33,8 @@ final class Subscriptions {
   private final EventLoop loop;
   private final RequestTracker requests;
   private final RelayCommands commands;
-  private final Executor callbacks;
+  /** Where delivery listeners run. */
+  private final Executor deliveries;
 
   // State below is touched on the loop only.
   private final Map<ByteBuffer, SubscriptionState> subscriptions = new LinkedHashMap<>();
@@ -42,12 +43,12 @@ final class Subscriptions {
 
   private record SubscriptionState(byte[] mailboxId, SecretBytes ownerKey, Consumer<Delivery> listener) {}
 
-  Subscriptions(LinkConnection connection, RequestTracker requests, RelayCommands commands, Executor callbacks) {
+  Subscriptions(LinkConnection connection, RequestTracker requests, RelayCommands commands, Executor deliveries) {
     this.connection = connection;
     this.loop = connection.loop();
     this.requests = requests;
     this.commands = commands;
-    this.callbacks = callbacks;
+    this.deliveries = deliveries;
   }
 
   /**
@@ -113,7 +114,7 @@ final class Subscriptions {
       return;
     }
     Delivery delivery = new Delivery(d.getMailboxId(), d.getMessageId(), d.getBody(), d.getSequence());
-    callbacks.execute(() -> {
+    deliveries.execute(() -> {
       try {
         s.listener().accept(delivery);
       } catch (RuntimeException e) {

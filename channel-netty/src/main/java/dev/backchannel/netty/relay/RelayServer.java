@@ -4,6 +4,7 @@ import dev.backchannel.api.RelayAddress;
 import dev.backchannel.api.error.BackchannelException;
 import dev.backchannel.api.error.RelayUnavailableException;
 import dev.backchannel.netty.relay.store.MailboxStore;
+import dev.backchannel.netty.internal.pipeline.Transport;
 import dev.backchannel.netty.internal.tls.RelayKeyFile;
 import dev.backchannel.netty.internal.tls.RelayKeyMaterial;
 import dev.backchannel.netty.store.RocksDbMailboxStore;
@@ -13,13 +14,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -109,11 +105,9 @@ public final class RelayServer implements AutoCloseable {
     MailboxStore store = config.mailboxStore() != null
         ? config.mailboxStore()
         : new RocksDbMailboxStore(config.dataDirectory().resolve("store"));
-    boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("backchannel-relay-io"),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    Class<? extends ServerChannel> channelClass =
-        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Transport.ioHandlers());
+    Class<? extends ServerChannel> channelClass = Transport.serverChannel();
     // Bounded: a full queue refuses (UNAVAILABLE) instead of growing.
     ExecutorService storeExecutor = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(config.limits().storeQueueCapacity()), daemon("backchannel-relay-store"));
@@ -151,7 +145,7 @@ public final class RelayServer implements AutoCloseable {
         config, group, server, channels, store, storeExecutor, sweeper, counters, address);
     long sweep = Math.max(1, Math.min(60, config.envelopeTtl().toSeconds() / 4));
     sweeper.scheduleWithFixedDelay(relay::sweep, sweep, sweep, TimeUnit.SECONDS);
-    LOG.info("relay listening on {}:{} ({})", config.host(), port, epoll ? "epoll" : "nio");
+    LOG.info("relay listening on {}:{} ({})", config.host(), port, Transport.nativeEpoll() ? "epoll" : "nio");
     return relay;
   }
 

@@ -215,7 +215,7 @@ final class Subscriptions {
    */
   record NewEnvelope(byte[] mailboxId, byte[] messageId, long sequence, ByteString body) {}
 
-  /** A new envelope is durable: hand it to its mailbox's subscriber, if any. */
+  /** A new envelope is durable: hand it to its mailbox's subscriber, if any (any thread). */
   void stored(NewEnvelope envelope) {
     Subscription s = byMailbox.get(ByteBuffer.wrap(envelope.mailboxId()));
     if (s != null) {

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Subscribes the peer's mailboxes and carries every delivery from the links to the serial stage:
  * to the handshake responder for an invitation mailbox, to {@link InboundMessages} for a
- * conversation's mailbox. The hand-off is bounded: above {@link #HIGH_WATER} queued deliveries the
- * links stop reading from the relays, and below {@link #LOW_WATER} they read again.
+ * conversation's mailbox. The hand-off runs on the link's I/O thread and never blocks; it is
+ * bounded: above {@link #HIGH_WATER} queued deliveries the links stop reading from the relays, and
+ * below {@link #LOW_WATER} they read again.
  */
 final class DeliveryRouter {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryRouter.class);

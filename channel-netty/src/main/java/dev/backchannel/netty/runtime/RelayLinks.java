@@ -92,6 +92,8 @@ final class RelayLinks {
       if (l == null) {
         RelayLink.Builder b = RelayLink.builder(relay)
             .callbackExecutor(callbacks)
+            // the router's listener only queues the delivery for the stage, never blocking
+            .deliveryExecutor(Runnable::run)
             .requestTimeout(timeout)
             .outbox(outbox.view(relay.toString(), relay.equals(home)));
         if (homeAdmission != null && relay.equals(home)) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * acknowledgements handed on. It never waits on the network.
  *
  * <p>The queue of outside work is bounded ({@link #CAPACITY}): a full queue blocks the submitter,
- * never a Netty event loop (those use {@link #later}, which is bounded by the outbox and inbox).
+ * never a Netty event loop (those use {@link #later} and {@link #submitDelivery}, which are bounded
+ * by the outbox, the inbox and the links' backpressure).
  * If a commit fails, every future of the batch fails with {@link StateStoreException}, the
  * sessions it touched are reloaded from the store, and nothing of it is acknowledged.
  */
@@ -47,6 +48,8 @@ final class SerialStage {
   private final AtomicInteger queuedDeliveries = new AtomicInteger();
   private final Thread thread;
   private volatile boolean stopping;
+  /** The stage thread is (about to be) waiting on {@link #queue}. */
+  private volatile boolean waiting;
   private volatile Runnable afterBatch = () -> { };
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile long commits;
@@ -70,13 +73,22 @@ final class SerialStage {
 
   /** Queues {@code step}; the future completes after the batch holding it is durable. */
   <T> CompletableFuture<T> submit(Step<T> step) {
-    return enqueue(step, false);
+    return enqueue(step);
   }
 
-  /** Queues the processing of a received envelope (counted for backpressure). */
+  /**
+   * Queues the processing of a received envelope without ever blocking (it is called on the link's
+   * I/O thread); counted for backpressure, which bounds it: above a high-water mark the links stop
+   * reading ({@link DeliveryRouter}). Dropped once the stage stops: unacknowledged, the envelope is
+   * delivered again by the relay.
+   */
   void submitDelivery(Step<Void> step) {
+    if (stopping) {
+      return;
+    }
     queuedDeliveries.incrementAndGet();
-    enqueue(step, true);
+    internal.add(new Work<>(step, new CompletableFuture<>(), true));
+    wake();
   }
 
   /** How many received envelopes wait for the stage. */
@@ -92,8 +104,19 @@ final class SerialStage {
       return f;
     }
     internal.add(new Work<>(step, f, false));
-    queue.offer(new Work<>(tx -> null, new CompletableFuture<>(), false)); // a wake-up; may be refused when full
+    wake();
     return f;
+  }
+
+  /**
+   * Wakes the stage for work just added to {@link #internal}, if it may be waiting on the outside
+   * queue. The stage says it waits before it looks at {@code internal} a last time, and this looks
+   * at that after adding: so either the stage sees the work or this sees it waiting.
+   */
+  private void wake() {
+    if (waiting) {
+      queue.offer(new Work<>(tx -> null, new CompletableFuture<>(), false)); // refused only when full: then it is awake
+    }
   }
 
   /** Runs {@code step} and waits for its batch to be durable. */
@@ -118,17 +141,14 @@ final class SerialStage {
     }
   }
 
-  private <T> CompletableFuture<T> enqueue(Step<T> step, boolean delivery) {
+  private <T> CompletableFuture<T> enqueue(Step<T> step) {
     CompletableFuture<T> f = new CompletableFuture<>();
     if (stopping) {
       f.completeExceptionally(new StateStoreException("peer is closed"));
-      if (delivery) {
-        queuedDeliveries.decrementAndGet();
-      }
       return f;
     }
     try {
-      queue.put(new Work<>(step, f, delivery));
+      queue.put(new Work<>(step, f, false));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.completeExceptionally(new StateStoreException("interrupted"));
@@ -162,7 +182,15 @@ final class SerialStage {
       while (true) {
         Work<?> first = internal.poll();
         if (first == null) {
-          first = queue.poll(stopping ? 0 : 200, TimeUnit.MILLISECONDS);
+          first = queue.poll();
+        }
+        if (first == null) {
+          waiting = true;
+          first = internal.poll();
+          if (first == null) {
+            first = queue.poll(stopping ? 0 : 200, TimeUnit.MILLISECONDS);
+          }
+          waiting = false;
         }
         if (first == null) {
           if (stopping && queue.isEmpty() && internal.isEmpty()) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a link's requests reach the relay: request timeouts, acknowledgements batched into few
- * frames, and links sharing one event loop group.
+ * frames, links sharing one event loop group, and where delivery listeners run.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RelayLinkRequestsIntegrationTest {
@@ -150,5 +150,35 @@ class RelayLinkRequestsIntegrationTest {
     assertThatThrownBy(() -> RelayLink.builder(address).loops(loops))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("closed");
     assertThatThrownBy(() -> LinkLoops.create(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void deliveriesRunWhereTheBuilderSays() throws Exception {
+    WatchedStore store = new WatchedStore(new RocksDbMailboxStore(dir.resolve("store")));
+    java.util.concurrent.ExecutorService callbacks =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "test-callbacks"));
+    try (RelayServer relay = relay(store);
+        RelayLink direct = RelayLink.builder(relay.address()).callbackExecutor(callbacks)
+            .deliveryExecutor(Runnable::run).build();
+        RelayLink handedOff = RelayLink.builder(relay.address()).callbackExecutor(callbacks).build();
+        RelayLink sender = RelayLinkAdmissionIntegrationTest.link(relay, null)) {
+      Box first = new Box().create(direct);
+      Box second = new Box().create(handedOff);
+      java.util.concurrent.BlockingQueue<String> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+      direct.subscribe(first.id, first.owner, d -> threads.add("direct " + Thread.currentThread().getName()))
+          .get(20, TimeUnit.SECONDS);
+      handedOff.subscribe(second.id, second.owner, d -> threads.add("handed off " + Thread.currentThread().getName()))
+          .get(20, TimeUnit.SECONDS);
+      sender.send(first.id, random(16), new byte[] {1}).get(20, TimeUnit.SECONDS);
+      assertThat(threads.poll(20, TimeUnit.SECONDS)).as("run on the link's own I/O thread")
+          .startsWith("direct backchannel-link-io");
+      sender.send(second.id, random(16), new byte[] {2}).get(20, TimeUnit.SECONDS);
+      assertThat(threads.poll(20, TimeUnit.SECONDS)).as("by default, on the callback executor")
+          .isEqualTo("handed off test-callbacks");
+      assertThatThrownBy(() -> RelayLink.builder(relay.address()).deliveryExecutor(null))
+          .isInstanceOf(NullPointerException.class);
+    } finally {
+      callbacks.shutdownNow();
+    }
   }
 }

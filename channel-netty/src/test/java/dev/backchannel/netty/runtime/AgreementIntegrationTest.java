@@ -208,9 +208,10 @@ class AgreementIntegrationTest {
     assertThatThrownBy(() -> toEnvoy.propose("one more", "text\n"))
         .isInstanceOf(dev.backchannel.api.error.QuotaExceededException.class);
     await(() -> envoy.agreements().size() == AgreementBook.MAX_OPEN_PER_SIDE);
-    // Rejecting one frees a place.
-    get(envoy.agreements().get(0).reject());
-    await(() -> minister.agreements().get(0).status() == AgreementStatus.REJECTED);
+    // Rejecting one frees a place (found by its id: the two sides may list ties apart).
+    var rejected = envoy.agreements().get(0);
+    get(rejected.reject());
+    await(() -> minister.agreement(rejected.id()).orElseThrow().status() == AgreementStatus.REJECTED);
     toEnvoy.propose("one more", "text\n");
   }
 }
