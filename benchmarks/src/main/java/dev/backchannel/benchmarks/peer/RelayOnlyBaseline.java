@@ -21,7 +21,8 @@ final class RelayOnlyBaseline {
 
   static double messagesPerSecond(RelayAddress address, int messages, int size, int window) throws Exception {
     ExecutorService callbacks = Executors.newFixedThreadPool(2);
-    try (RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks).build();
+    try (RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks)
+            .deliveryExecutor(Runnable::run).build(); // as the Peer runtime's links deliver
         RelayLink tx = RelayLink.builder(address).callbackExecutor(callbacks).build();
         SecretBytes owner = Ed25519.generatePrivateKey();
         SecretBytes sender = Ed25519.generatePrivateKey()) {

@@ -117,7 +117,9 @@ final class PairsLoad {
       List<byte[]> mailboxes = new ArrayList<>();
       List<RelayLink> senders = new ArrayList<>();
       for (int p = 0; p < pairs; p++) {
-        RelayLink rx = RelayLink.builder(receiverRelay.apply(p)).callbackExecutor(callbacks).build();
+        // deliveries on the link's I/O thread, as the Peer runtime takes them
+        RelayLink rx = RelayLink.builder(receiverRelay.apply(p)).callbackExecutor(callbacks)
+            .deliveryExecutor(Runnable::run).build();
         RelayLink tx = RelayLink.builder(senderRelay.apply(p)).callbackExecutor(callbacks).build();
         links.add(rx);
         links.add(tx);

@@ -238,8 +238,10 @@ public final class RelayLoadGenerator {
       List<byte[]> mailboxes = new ArrayList<>();
       List<RelayLink> senders = new ArrayList<>();
       for (int p = 0; p < pairs; p++) {
+        // Receivers take deliveries on their I/O thread, as the Peer runtime's links and the
+        // forwarder's receivers do: the listener only records, acknowledges and counts.
         RelayLink rx = RelayLink.builder(address).callbackExecutor(callbacks)
-            .loops(clientLoops).build();
+            .deliveryExecutor(Runnable::run).loops(clientLoops).build();
         RelayLink tx = RelayLink.builder(address).callbackExecutor(callbacks)
             .loops(clientLoops).build();
         links.add(rx);

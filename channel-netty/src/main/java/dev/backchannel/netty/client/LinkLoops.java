@@ -1,8 +1,8 @@
 package dev.backchannel.netty.client;
 
+import dev.backchannel.netty.internal.pipeline.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import dev.backchannel.netty.internal.pipeline.Transport;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 

@@ -19,15 +19,24 @@ import org.junit.jupiter.api.io.TempDir;
 class SerialStageTest {
   @TempDir Path dir;
 
+  private RocksDbStateStore store() throws Exception {
+    return RocksDbStateStore.open(dir.resolve("state"), null, new Argon2idParameters(64, 1, 1));
+  }
+
+  private static SerialStage started(RocksDbStateStore store) {
+    SerialStage stage = new SerialStage(store);
+    stage.start(() -> { });
+    return stage;
+  }
+
   /**
    * An idle stage waits on its queue for up to 200 ms at a time; a delivery handed over while it
    * waits must wake it. Without the wake-up each of these deliveries would wait out the 200 ms.
    */
   @Test
   void aDeliveryWakesAnIdleStage() throws Exception {
-    try (RocksDbStateStore store = RocksDbStateStore.open(dir.resolve("state"), null, new Argon2idParameters(64, 1, 1))) {
-      SerialStage stage = new SerialStage(store);
-      stage.start(() -> { });
+    try (RocksDbStateStore store = store()) {
+      SerialStage stage = started(store);
       int late = 0;
       for (int i = 0; i < 50; i++) {
         Thread.sleep(2); // let the stage go back to waiting
@@ -49,9 +58,8 @@ class SerialStageTest {
 
   @Test
   void deliveriesFromManyThreadsAllRunInEachThreadsOrderAndNoneAfterStop() throws Exception {
-    try (RocksDbStateStore store = RocksDbStateStore.open(dir.resolve("state"), null, new Argon2idParameters(64, 1, 1))) {
-      SerialStage stage = new SerialStage(store);
-      stage.start(() -> { });
+    try (RocksDbStateStore store = store()) {
+      SerialStage stage = started(store);
       int threads = 4;
       int each = 2_000;
       List<List<Integer>> seen = new ArrayList<>();
