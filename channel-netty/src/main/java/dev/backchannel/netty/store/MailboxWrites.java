@@ -35,7 +35,7 @@ final class MailboxWrites {
   }
 
   private static MailboxRecord existing(StagedBatch b, byte[] id) throws RocksDBException {
-    byte[] v = b.get(key(StoreKeys.MAILBOX, id));
+    byte[] v = b.getRepeated(key(StoreKeys.MAILBOX, id)); // read by every send of the batch to it
     return v == null ? null : StoreCodec.mailbox(id, v);
   }
 

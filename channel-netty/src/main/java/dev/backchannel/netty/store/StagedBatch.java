@@ -13,12 +13,19 @@ import org.rocksdb.WriteBatch;
 /**
  * One group-commit unit of the writer: a RocksDB {@link WriteBatch} plus what it stages, so that a
  * later operation of the same batch reads what an earlier one wrote (staged writes win over the
- * database). Used by the writer thread only; closed after its write.
+ * database). Rows read with {@link #getRepeated} are also remembered for the rest of the batch:
+ * the writer is the database's only writer, so a committed row cannot change under a batch, and
+ * a row it stages is found among the staged first. Used by the writer thread only; closed after
+ * its write.
  */
 final class StagedBatch implements AutoCloseable {
+  /** A staged delete (compared by identity: an empty value a caller puts is another array). */
+  private static final byte[] DELETED = new byte[0];
   private final RocksDB db;
   private final WriteBatch batch = new WriteBatch();
   private final Map<Key, byte[]> staged;
+  /** Committed rows read by {@link #getRepeated} in this batch; {@link #DELETED} for absent ones. */
+  private final Map<Key, byte[]> remembered = new HashMap<>();
 
   /** @param steps how many steps the batch will hold: an append or removal stages about 6 rows */
   StagedBatch(RocksDB db, int steps) {
@@ -53,11 +60,29 @@ final class StagedBatch implements AutoCloseable {
 
   /** {@code key}'s value as the batch so far would leave it (null if absent). */
   byte[] get(byte[] key) throws RocksDBException {
-    Key k = new Key(key);
-    if (staged.containsKey(k)) {
-      return staged.get(k);
+    byte[] v = staged.get(new Key(key));
+    if (v != null) {
+      return v == DELETED ? null : v;
     }
     return db.get(key);
+  }
+
+  /**
+   * As {@link #get}, for a row that many steps of one batch read (a mailbox's record, read by
+   * every send to it): the committed value is read from the database once per batch.
+   */
+  byte[] getRepeated(byte[] key) throws RocksDBException {
+    Key k = new Key(key);
+    byte[] v = staged.get(k);
+    if (v == null) {
+      v = remembered.get(k);
+      if (v == null) {
+        byte[] read = db.get(key);
+        v = read == null ? DELETED : read;
+        remembered.put(k, v);
+      }
+    }
+    return v == DELETED ? null : v;
   }
 
   /** The start of a value and its whole length. */
@@ -68,10 +93,9 @@ final class StagedBatch implements AutoCloseable {
    * batch so far would leave it; null if absent. Copies no more of a long value than {@code n}.
    */
   Head head(byte[] key, int n) throws RocksDBException {
-    Key k = new Key(key);
-    if (staged.containsKey(k)) {
-      byte[] v = staged.get(k);
-      return v == null ? null : new Head(Arrays.copyOf(v, Math.min(n, v.length)), v.length);
+    byte[] v = staged.get(new Key(key));
+    if (v != null) {
+      return v == DELETED ? null : new Head(Arrays.copyOf(v, Math.min(n, v.length)), v.length);
     }
     byte[] prefix = new byte[n];
     int length = db.get(key, prefix);
@@ -88,7 +112,7 @@ final class StagedBatch implements AutoCloseable {
 
   void delete(byte[] key) throws RocksDBException {
     batch.delete(key);
-    staged.put(new Key(key), null);
+    staged.put(new Key(key), DELETED);
   }
 
   /**
@@ -109,7 +133,7 @@ final class StagedBatch implements AutoCloseable {
       if (out.size() >= max) {
         break;
       }
-      if (e.getValue() != null && StoreKeys.startsWith(e.getKey().bytes(), prefix)) {
+      if (e.getValue() != DELETED && StoreKeys.startsWith(e.getKey().bytes(), prefix)) {
         out.add(new Entry(e.getKey().bytes(), e.getValue()));
       }
     }
