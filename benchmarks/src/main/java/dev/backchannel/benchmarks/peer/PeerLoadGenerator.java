@@ -133,7 +133,6 @@ public final class PeerLoadGenerator {
     double share;
     do {
       CpuByThread cpu = new CpuByThread();
-      long before = jitMillis();
       long start = System.nanoTime();
       RelayOnlyBaseline.messagesPerSecond(relay.address(), messages / 4, 1024, 256);
       scenario(pairs, 1024, 256, messages / 2, "warmup");
@@ -141,24 +140,15 @@ public final class PeerLoadGenerator {
       scenario(pairs, 16384, 256, 200, "warmup");
       scenario(pairs, 16384, 1, 50, "warmup");
       long roundNanos = System.nanoTime() - start;
-      // the compiler threads' CPU where the system tells it, else the JVM's compile time (wall)
-      long jitNanos = cpu.jitNanos() > 0 ? cpu.jitNanos() : (jitMillis() - before) * 1_000_000;
-      share = (double) jitNanos / roundNanos;
+      share = cpu.jitShare(roundNanos);
       rounds++;
       System.out.printf(Locale.ROOT, "warm-up round %d: %,d ms, the compiler busy %.0f %% of it%n", rounds,
           roundNanos / 1_000_000, 100 * share);
-    } while (share >= SETTLED_JIT_SHARE && rounds < maxWarmupRounds);
+    } while (share >= CpuByThread.SETTLED_JIT_SHARE && rounds < maxWarmupRounds);
     results.put("warmupRounds", rounds);
     results.put("warmupLastRoundJitShare", share);
   }
 
-  /** The compiler's share of a warm-up round below which the JIT counts as settled. */
-  private static final double SETTLED_JIT_SHARE = 0.1;
-
-  /** Milliseconds the JIT compiler has spent so far (all its threads). */
-  private static long jitMillis() {
-    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-  }
 
   /** Alice sends {@code n} messages over the conversations; returns delivered messages per second. */
   private double scenario(List<Conversation[]> pairs, int size, int window, int n, String name) throws Exception {
@@ -181,7 +171,7 @@ public final class PeerLoadGenerator {
     PhaseRecording recording = PhaseRecording.start(name.equals("warmup") ? null : jfr, name);
     CpuByThread cpu = new CpuByThread();
     long allocBefore = allocatedBytes();
-    long jitBefore = jitMillis();
+    long jitBefore = CpuByThread.compileMillis();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       inFlight.acquire();
@@ -201,7 +191,7 @@ public final class PeerLoadGenerator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long alloc = allocatedBytes() - allocBefore;
-    long jit = jitMillis() - jitBefore;
+    long jit = CpuByThread.compileMillis() - jitBefore;
     recording.close();
     for (Conversation[] p : pairs) {
       p[1].onMessage(m -> { });
@@ -228,8 +218,7 @@ public final class PeerLoadGenerator {
     results.put(name + ".failedSends", failed.get());
     results.put(name + ".jitMillis", jit);
     if (threadGroups) {
-      cpu.byGroup().entrySet().stream().limit(12).forEach(g -> System.out.printf(Locale.ROOT,
-          "%-20s cpu µs/message %10.1f  %s%n", name, g.getValue() / 1e3 / n, g.getKey()));
+      cpu.printGroups(name, n, 12);
     }
     return rate;
   }

@@ -24,6 +24,9 @@ public final class CpuByThread {
   private final Map<Long, Long> start = new HashMap<>();
   private final long processStart;
   private final Map<String, Long> nativeStart;
+  private final long compileMillisStart;
+  /** The compiler's share of a warm-up round below which the JIT counts as settled. */
+  public static final double SETTLED_JIT_SHARE = 0.1;
   private static final Path TASKS = Path.of("/proc/self/task");
   /** Clock ticks per second of {@code /proc}'s times (USER_HZ, 100 on every Linux port in use). */
   private static final long TICKS_PER_SECOND = 100;
@@ -36,6 +39,30 @@ public final class CpuByThread {
     }
     processStart = processCpuNanos();
     nativeStart = nativeGroups();
+    compileMillisStart = compileMillis();
+  }
+
+  /** Milliseconds the JIT compiler has spent so far, as the JVM counts it (wall time, all threads). */
+  public static long compileMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
+  /**
+   * The compiler's share of the {@code wallNanos} since construction: its threads' CPU where the
+   * system tells it, else the JVM's compile time (wall).
+   */
+  public double jitShare(long wallNanos) {
+    long jit = jitNanos();
+    if (jit == 0) {
+      jit = (compileMillis() - compileMillisStart) * 1_000_000;
+    }
+    return (double) jit / wallNanos;
+  }
+
+  /** Prints the {@code limit} largest groups' CPU per message since construction, one line each. */
+  public void printGroups(String phase, double messages, int limit) {
+    byGroup().entrySet().stream().limit(limit).forEach(g -> System.out.printf(java.util.Locale.ROOT,
+        "%-28s cpu µs/message %10.1f  %s%n", phase, g.getValue() / 1e3 / messages, g.getKey()));
   }
 
   /** CPU nanoseconds of the JIT compiler threads since construction (0 where unknown). */

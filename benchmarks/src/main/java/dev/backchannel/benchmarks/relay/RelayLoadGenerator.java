@@ -143,11 +143,11 @@ public final class RelayLoadGenerator {
           long start = System.nanoTime();
           baseline("warmup.baseline");
           relay(relay.address(), "warmup.relay", 0);
-          jitShare = (double) cpu.jitNanos() / (System.nanoTime() - start);
+          jitShare = cpu.jitShare(System.nanoTime() - start);
           warmups++;
           System.out.printf(java.util.Locale.ROOT, "warm-up round %d: the compiler busy %.0f %% of it%n",
               warmups, 100 * jitShare);
-        } while (warmups < 3 || (jitShare >= 0.1 && warmups < maxWarmups));
+        } while (warmups < 3 || (jitShare >= CpuByThread.SETTLED_JIT_SHARE && warmups < maxWarmups));
         results.put("warmupRounds", warmups);
         results.put("warmupLastRoundJitShare", jitShare);
         // Baseline and relay alternate, round after round, so that noise from other work on the
@@ -346,8 +346,7 @@ public final class RelayLoadGenerator {
     double n = pairs * (double) messages;
     results.put(name + ".cpuMicrosPerMessage", cpu.processNanos() / 1e3 / n);
     if (threadGroups) {
-      cpu.byGroup().entrySet().stream().limit(12).forEach(g -> System.out.printf(Locale.ROOT,
-          "%-28s cpu µs/message %8.1f  %s%n", name, g.getValue() / 1e3 / n, g.getKey()));
+      cpu.printGroups(name, n, 12);
     }
     results.put(name + ".jitCpuMicrosPerMessage", cpu.jitNanos() / 1e3 / n);
     results.put(name + ".gcCpuMicrosPerMessage", cpu.gcNanos() / 1e3 / n);

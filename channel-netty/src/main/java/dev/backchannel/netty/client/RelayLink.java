@@ -287,7 +287,10 @@ public final class RelayLink implements AutoCloseable {
       this.address = Objects.requireNonNull(address, "address");
     }
 
-    /** Where listeners and futures run (default: the common fork-join pool). */
+    /**
+     * Where futures complete, and delivery listeners run unless {@link #deliveryExecutor} says
+     * otherwise (default: the common fork-join pool).
+     */
     public Builder callbackExecutor(Executor executor) {
       this.callbacks = Objects.requireNonNull(executor, "executor");
       return this;
