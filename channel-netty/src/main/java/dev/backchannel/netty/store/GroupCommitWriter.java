@@ -18,10 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's single writer: one thread takes every queued step (up to {@link #MAX_BATCH}) into
- * one {@link StagedBatch} written with {@code sync = true}, then completes the steps' futures.
- * A step that refuses (quota, lifecycle) fails alone and writes nothing; a failed write fails
- * every step of its batch with {@link StateStoreException} and rolls the ledger back. The queue is
- * bounded ({@link #MAX_PENDING}); beyond it a step fails at once with a retryable error.
+ * one {@link StagedBatch}, writes it (without {@code sync}) and hands it to {@link WalSync}, which
+ * completes the steps' futures once a sync of the write-ahead log has made the batch durable; the
+ * writer meanwhile goes on with the next batch. A step that refuses (quota, lifecycle) fails alone
+ * and writes nothing, and its refusal too is told only after the sync (it was decided on writes of
+ * earlier batches that may not be durable yet). A failed write fails every step of its batch with
+ * {@link StateStoreException} and rolls the ledger back. The queue is bounded ({@link
+ * #MAX_PENDING}); beyond it a step fails at once with a retryable error.
  */
 final class GroupCommitWriter {
   static final int MAX_BATCH = 512;
@@ -35,7 +38,8 @@ final class GroupCommitWriter {
   }
 
   private record Queued<T>(Step<T> step, CompletableFuture<T> done) {
-    void run(StagedBatch batch, UsageLedger ledger, List<Runnable> completions) {
+    void run(StagedBatch batch, UsageLedger ledger, List<CompletableFuture<?>> futures, List<Runnable> completions) {
+      futures.add(done);
       try {
         T v = step.apply(batch, ledger);
         completions.add(() -> done.complete(v));
@@ -48,17 +52,22 @@ final class GroupCommitWriter {
   }
 
   private final StoreDatabase db;
-  private final WriteOptions syncWrite;
+  private final WriteOptions write;
   private final UsageLedger ledger;
+  private final WalSync sync;
   private final BlockingQueue<Queued<?>> queue = new ArrayBlockingQueue<>(MAX_PENDING);
   private final Thread thread;
   private volatile boolean closed;
-  private volatile CommitListener listener = CommitListener.NONE;
 
-  GroupCommitWriter(StoreDatabase db, WriteOptions syncWrite, UsageLedger ledger) {
+  /**
+   * A writer of {@code db} that writes with {@code write} (unsynced) and leaves durability to
+   * {@code sync}, whose syncer syncs {@code db}'s write-ahead log.
+   */
+  GroupCommitWriter(StoreDatabase db, WriteOptions write, UsageLedger ledger, WalSync sync) {
     this.db = db;
-    this.syncWrite = syncWrite;
+    this.write = write;
     this.ledger = ledger;
+    this.sync = sync;
     thread = new Thread(this::loop, "backchannel-store-writer");
     thread.setDaemon(true);
     thread.start();
@@ -97,7 +106,7 @@ final class GroupCommitWriter {
 
   /** Tells {@code l} of each durable batch from now on. */
   void listener(CommitListener l) {
-    this.listener = java.util.Objects.requireNonNull(l, "listener");
+    sync.listener(l);
   }
 
   int pending() {
@@ -126,8 +135,11 @@ final class GroupCommitWriter {
     }
   }
 
-  private void write(List<Queued<?>> group) {
+  private void write(List<Queued<?>> group) throws InterruptedException {
     boolean wasFull = db.full();
+    if (wasFull) {
+      sync.awaitIdle(); // every batch written before the failure is synced or failed before a reopen
+    }
     if (!db.recover()) {
       StateStoreException full = new StorageFullException("mailbox store is out of disk space", null);
       for (Queued<?> q : group) {
@@ -145,18 +157,18 @@ final class GroupCommitWriter {
         return;
       }
     }
+    List<CompletableFuture<?>> futures = new ArrayList<>(group.size());
     List<Runnable> completions = new ArrayList<>(group.size());
-    long writeNanos;
+    long start;
     ledger.begin();
     RocksDB rocks = db.writerDb();
     try (StagedBatch batch = new StagedBatch(rocks, group.size())) {
       for (Queued<?> q : group) {
-        q.run(batch, ledger, completions);
+        q.run(batch, ledger, futures, completions);
       }
       ledger.flush(batch);
-      long start = System.nanoTime();
-      rocks.write(syncWrite, batch.batch());
-      writeNanos = System.nanoTime() - start;
+      start = System.nanoTime();
+      rocks.write(write, batch.batch());
     } catch (Exception e) {
       // Nothing of this group is durable: the ledger forgets it and every step fails.
       ledger.rollBack();
@@ -174,15 +186,10 @@ final class GroupCommitWriter {
       return;
     }
     ledger.commit();
-    try {
-      listener.committed(group.size(), writeNanos);
-    } catch (RuntimeException e) {
-      LOG.warn("a commit listener failed: {}", e.toString());
-    }
-    completions.forEach(Runnable::run);
+    sync.handOff(new WalSync.Written(futures, completions, start));
   }
 
-  /** Stops taking steps, lets the queued ones finish (at most 10 s), fails the rest. */
+  /** Stops taking steps, lets the queued ones finish (at most 10 s each stage), fails the rest. */
   void close() {
     closed = true;
     try {
@@ -193,5 +200,6 @@ final class GroupCommitWriter {
     for (Queued<?> q; (q = queue.poll()) != null; ) {
       q.done().completeExceptionally(new StateStoreException("mailbox store is closed"));
     }
+    sync.close();
   }
 }

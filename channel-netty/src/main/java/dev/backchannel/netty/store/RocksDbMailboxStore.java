@@ -18,12 +18,13 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 /**
- * The embedded, durable default {@link MailboxStore}: RocksDB with every write synced, and group
- * commit so that concurrent writes share one sync.
+ * The embedded, durable default {@link MailboxStore}: RocksDB with every write synced before it
+ * is acknowledged, and group commit so that concurrent writes share one sync.
  *
  * <p>All writes go through one writer thread ({@link GroupCommitWriter}) that takes every pending
- * operation (up to {@link #MAX_BATCH}) into one batch written with {@code sync = true}; futures
- * complete only after that write returns. Every write step checks what it depends on (mailbox
+ * operation (up to {@link #MAX_BATCH}) into one batch, writes it and goes on with the next while
+ * a second thread ({@link WalSync}) syncs the write-ahead log; futures complete only after the
+ * sync that covers their batch has returned. Reads may see a batch before it is durable. Every write step checks what it depends on (mailbox
  * existence, owner, lock, quotas, the storage watermark) inside its batch, so the lifecycle rules
  * of {@link MailboxStore} hold atomically. A failed write fails every future of its batch with
  * {@link StateStoreException} (its message says when the disk is full) and nothing of the batch
@@ -38,7 +39,7 @@ import org.rocksdb.WriteOptions;
  * @since 0.1
  */
 public final class RocksDbMailboxStore implements MailboxStore {
-  /** Most operations written in one synced batch. */
+  /** Most operations written in one batch of the group commit. */
   public static final int MAX_BATCH = GroupCommitWriter.MAX_BATCH;
   /** Most operations waiting for the writer. */
   public static final int MAX_PENDING = GroupCommitWriter.MAX_PENDING;
@@ -49,6 +50,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
 
   private final StoreDatabase db;
   private final WriteOptions syncWrite;
+  private final WriteOptions unsyncedWrite;
   private final UsageLedger ledger;
   private final GroupCommitWriter writer;
   private final ExpirySweep sweep;
@@ -77,7 +79,13 @@ public final class RocksDbMailboxStore implements MailboxStore {
     }
     db = d;
     syncWrite = w;
-    writer = new GroupCommitWriter(db, syncWrite, ledger);
+    unsyncedWrite = new WriteOptions().setSync(false);
+    StoreDatabase opened = d;
+    WalSync sync = new WalSync(() -> opened.read(r -> {
+      r.syncWal();
+      return null;
+    }));
+    writer = new GroupCommitWriter(db, unsyncedWrite, ledger, sync);
     sweep = new ExpirySweep(writer);
   }
 
@@ -278,6 +286,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
     writer.close();
     db.close();
     syncWrite.close();
+    unsyncedWrite.close();
   }
 
   @Override

@@ -5,9 +5,10 @@ package dev.backchannel.netty.relay.store;
  * its state commits the same way): how many operations went into one durable write and how long
  * that write took. The metrics use it for the batch size and commit latency histograms.
  *
- * <p>Called on the writer thread after the write returned and before the operations'
- * futures complete: an implementation must be quick, must not block and must not throw (what it
- * throws is caught and dropped, the write stays durable).
+ * <p>Called on the store's thread that makes batches durable (the writer thread, or the thread
+ * that syncs after it), once the batch is durable and before the operations' futures complete: an
+ * implementation must be quick, must not block and must not throw (what it throws is caught and
+ * dropped, the write stays durable).
  *
  * @since 0.1
  */
@@ -20,7 +21,8 @@ public interface CommitListener {
    * One batch is durable.
    *
    * @param operations operations in the batch (at least 1)
-   * @param durationNanos how long its synced write took, in nanoseconds
+   * @param durationNanos how long it took from the start of its write until it was durable, in
+   *     nanoseconds
    */
   void committed(int operations, long durationNanos);
 }
