@@ -24,8 +24,8 @@ import org.rocksdb.WriteOptions;
  * <p>All writes go through one writer thread ({@link GroupCommitWriter}) that takes every pending
  * operation (up to {@link #MAX_BATCH}) into one batch, writes it and goes on with the next while
  * a second thread ({@link WalSync}) syncs the write-ahead log; futures complete only after the
- * sync that covers their batch has returned. Reads may see a batch before it is durable. Every write step checks what it depends on (mailbox
- * existence, owner, lock, quotas, the storage watermark) inside its batch, so the lifecycle rules
+ * sync that covers their batch has returned. Reads may see a batch before it is durable. Every
+ * write step checks what it depends on (mailbox existence, owner, lock, quotas, the storage watermark) inside its batch, so the lifecycle rules
  * of {@link MailboxStore} hold atomically. A failed write fails every future of its batch with
  * {@link StateStoreException} (its message says when the disk is full) and nothing of the batch
  * is acknowledged. The pending queue is bounded ({@link #MAX_PENDING}); beyond it writes fail
@@ -80,12 +80,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
     db = d;
     syncWrite = w;
     unsyncedWrite = new WriteOptions().setSync(false);
-    StoreDatabase opened = d;
-    WalSync sync = new WalSync(() -> opened.read(r -> {
-      r.syncWal();
-      return null;
-    }));
-    writer = new GroupCommitWriter(db, unsyncedWrite, ledger, sync);
+    writer = new GroupCommitWriter(db, unsyncedWrite, ledger, new WalSync(db::syncWal));
     sweep = new ExpirySweep(writer);
   }
 

@@ -83,6 +83,19 @@ final class StoreDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Syncs the write-ahead log: every write that returned before the call is durable when it
+   * returns.
+   *
+   * @throws StateStoreException while a reopen after a full disk has not succeeded yet
+   */
+  void syncWal() throws RocksDBException, StateStoreException {
+    read(d -> {
+      d.syncWal();
+      return null;
+    });
+  }
+
   /** The database, for the writer thread (the only one that reopens it); null while reopening failed. */
   RocksDB writerDb() {
     return db;

@@ -75,9 +75,13 @@ final class WalSync {
 
   /** Waits until every batch handed off has been synced and completed (or failed). */
   void awaitIdle() throws InterruptedException {
+    awaitIdle(Long.MAX_VALUE);
+  }
+
+  private void awaitIdle(long deadlineMillis) throws InterruptedException {
     synchronized (idle) {
-      while (inFlight > 0) {
-        idle.wait();
+      while (inFlight > 0 && System.currentTimeMillis() < deadlineMillis) {
+        idle.wait(100);
       }
     }
   }
@@ -135,12 +139,7 @@ final class WalSync {
   /** Completes what was handed off (at most 10 s), then stops the thread. */
   void close() {
     try {
-      synchronized (idle) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (inFlight > 0 && System.currentTimeMillis() < deadline) {
-          idle.wait(100);
-        }
-      }
+      awaitIdle(System.currentTimeMillis() + 10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

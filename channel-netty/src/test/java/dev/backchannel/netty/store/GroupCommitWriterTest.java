@@ -51,10 +51,7 @@ class GroupCommitWriterTest {
       if (failSync) {
         throw new java.io.IOException("sync failed (by the test)");
       }
-      db.read(r -> {
-        r.syncWal();
-        return null;
-      });
+      db.syncWal();
       syncs.incrementAndGet();
     });
     writer = new GroupCommitWriter(db, write, new UsageLedger(db), sync);
