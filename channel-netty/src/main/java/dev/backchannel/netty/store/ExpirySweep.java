@@ -69,10 +69,13 @@ final class ExpirySweep {
             expired++;
           }
         }
-        case StoreKeys.TOMBSTONE -> {
+        case StoreKeys.MESSAGE -> { // a tombstone's entry: the row may since hold a resent envelope
           byte[] v = b.get(row);
-          if (v != null && StoreKeys.u64(v, 0) <= nowMillis) {
-            b.delete(row);
+          if (v != null) {
+            MessageRow r = MessageRow.decode(v);
+            if (!r.stored() && r.timeMillis() <= nowMillis) {
+              b.delete(row);
+            }
           }
         }
         case StoreKeys.IDLE -> {

@@ -51,13 +51,13 @@ final class MailboxWrites {
         && (provenSender == null || !Arrays.equals(locked.get(), provenSender))) {
       throw new StoreRefusedException(Reason.LOCKED, "mailbox is locked to another sender");
     }
-    byte[] dedupe = b.get(key(StoreKeys.DEDUPE, id, mid));
-    if (dedupe != null) {
-      return new Appended(StoreKeys.u64(dedupe, 0), true);
-    }
-    byte[] tomb = b.get(key(StoreKeys.TOMBSTONE, id, mid));
-    if (tomb != null && StoreKeys.u64(tomb, 0) > nowMillis) {
-      return new Appended(StoreKeys.u64(tomb, 8), true); // delivered and acknowledged already
+    byte[] messageKey = key(StoreKeys.MESSAGE, id, mid);
+    byte[] row = b.get(messageKey);
+    if (row != null) {
+      MessageRow r = MessageRow.decode(row);
+      if (r.duplicateAt(nowMillis)) { // still stored, or acknowledged within the tombstone lifetime
+        return new Appended(r.sequence(), true);
+      }
     }
     UsageLedger.Usage u = ledger.of(id);
     if (u.envelopes + 1 > limits.maxEnvelopes() || u.bytes + body.length > limits.maxBytes()) {
@@ -72,31 +72,45 @@ final class MailboxWrites {
     u.bytes += body.length;
     byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, StoreKeys.u64(seq));
     b.put(envelopeKey, StoreCodec.envelope(mid, expiresAtMillis, body));
-    b.put(key(StoreKeys.DEDUPE, id, mid), StoreKeys.u64(seq));
+    b.put(messageKey, MessageRow.stored(seq, expiresAtMillis, body.length).encode());
     b.put(StoreKeys.expiryKey(expiresAtMillis, envelopeKey), new byte[0]);
     ledger.write(b, id, u);
     ledger.addTotal(b, body.length);
     return new Appended(seq, false);
   }
 
-  /** Removes one envelope by message id; tombstones it until {@code tombstoneUntil} if that is positive. */
+  /**
+   * Removes one stored envelope by message id, reading only its message row; tombstones it until
+   * {@code tombstoneUntil} if that is positive.
+   */
   static boolean remove(StagedBatch b, UsageLedger ledger, byte[] id, byte[] mid, long tombstoneUntil)
       throws RocksDBException {
-    byte[] dedupeKey = key(StoreKeys.DEDUPE, id, mid);
-    byte[] seq = b.get(dedupeKey);
-    if (seq == null) {
+    byte[] messageKey = key(StoreKeys.MESSAGE, id, mid);
+    byte[] row = b.get(messageKey);
+    if (row == null) {
       return false;
     }
-    removeEnvelope(b, ledger, id, seq);
-    if (tombstoneUntil > 0) {
-      byte[] tombKey = key(StoreKeys.TOMBSTONE, id, mid);
-      b.put(tombKey, StoreCodec.tombstone(tombstoneUntil, StoreKeys.u64(seq, 0)));
-      b.put(StoreKeys.expiryKey(tombstoneUntil, tombKey), new byte[0]);
+    MessageRow r = MessageRow.decode(row);
+    if (!r.stored()) {
+      return false;
     }
+    byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, StoreKeys.u64(r.sequence()));
+    b.delete(envelopeKey);
+    b.delete(StoreKeys.expiryKey(r.timeMillis(), envelopeKey));
+    if (tombstoneUntil > 0) {
+      b.put(messageKey, MessageRow.acknowledged(r.sequence(), tombstoneUntil).encode());
+      b.put(StoreKeys.expiryKey(tombstoneUntil, messageKey), new byte[0]);
+    } else {
+      b.delete(messageKey);
+    }
+    release(b, ledger, id, r.bodyLength());
     return true;
   }
 
-  /** Removes the envelope at {@code seq} (8 bytes) with its dedupe and index rows and its usage. */
+  /**
+   * Removes the envelope at {@code seq} (8 bytes) with its message and index rows and its usage,
+   * reading only the envelope's head (expiry removes envelopes by sequence).
+   */
   static boolean removeEnvelope(StagedBatch b, UsageLedger ledger, byte[] id, byte[] seq)
       throws RocksDBException {
     byte[] envelopeKey = key(StoreKeys.ENVELOPE, id, seq);
@@ -106,16 +120,21 @@ final class MailboxWrites {
       return false;
     }
     byte[] value = head.prefix();
-    int bodyLength = StoreCodec.envelopeBodyLength(value, head.length());
     b.delete(envelopeKey);
-    b.delete(key(StoreKeys.DEDUPE, id, StoreCodec.envelopeMessageId(value)));
+    b.delete(key(StoreKeys.MESSAGE, id, StoreCodec.envelopeMessageId(value)));
     b.delete(StoreKeys.expiryKey(StoreCodec.envelopeExpiry(value), envelopeKey));
+    release(b, ledger, id, StoreCodec.envelopeBodyLength(value, head.length()));
+    return true;
+  }
+
+  /** Takes one removed envelope of {@code bodyLength} bytes off the mailbox's and the store's usage. */
+  private static void release(StagedBatch b, UsageLedger ledger, byte[] id, int bodyLength)
+      throws RocksDBException {
     UsageLedger.Usage u = ledger.of(id);
     u.envelopes--;
     u.bytes -= bodyLength;
     ledger.write(b, id, u);
     ledger.addTotal(b, -bodyLength);
-    return true;
   }
 
   static Optional<MailboxRecord> lock(StagedBatch b, byte[] id, byte[] owner, byte[] sender)
@@ -154,18 +173,20 @@ final class MailboxWrites {
     return true;
   }
 
-  /** Deletes the mailbox with its envelopes, tombstones, idle deadline and their index rows. */
+  /** Deletes the mailbox with its envelopes, message rows, idle deadline and their index rows. */
   static void deleteAll(StagedBatch b, UsageLedger ledger, byte[] id) throws RocksDBException {
     b.delete(key(StoreKeys.MAILBOX, id));
     for (StagedBatch.Entry e : b.withPrefix(key(StoreKeys.ENVELOPE, id), MAX_ROWS_PER_DELETE)) {
       b.delete(e.key());
-      b.delete(key(StoreKeys.DEDUPE, id, StoreCodec.envelopeMessageId(e.value())));
       b.delete(StoreKeys.expiryKey(StoreCodec.envelopeExpiry(e.value()), e.key()));
       ledger.addTotal(b, -StoreCodec.envelopeBodyLength(e.value()));
     }
-    for (StagedBatch.Entry e : b.withPrefix(key(StoreKeys.TOMBSTONE, id), MAX_ROWS_PER_DELETE)) {
+    for (StagedBatch.Entry e : b.withPrefix(key(StoreKeys.MESSAGE, id), MAX_ROWS_PER_DELETE)) {
       b.delete(e.key());
-      b.delete(StoreKeys.expiryKey(StoreKeys.u64(e.value(), 0), e.key()));
+      MessageRow r = MessageRow.decode(e.value());
+      if (!r.stored()) { // a stored envelope's index row went with its envelope above
+        b.delete(StoreKeys.expiryKey(r.timeMillis(), e.key()));
+      }
     }
     byte[] idleKey = key(StoreKeys.IDLE, id);
     byte[] idle = b.get(idleKey);

@@ -57,10 +57,11 @@ public final class RocksDbMailboxStore implements MailboxStore {
   private volatile boolean closed;
 
   /**
-   * Opens (creating if needed) the store in {@code directory}; a store of version 0.1 gets its
-   * expiry index on the first open.
+   * Opens (creating if needed) the store in {@code directory}; a store of an older format is
+   * upgraded in place on the first open.
    *
-   * @throws StateStoreException if the directory cannot be created or the database opened
+   * @throws StateStoreException if the directory cannot be created, the database opened, or its
+   *     format is newer than this version's
    */
   public RocksDbMailboxStore(Path directory) throws StateStoreException {
     StoreDatabase d = null;
@@ -70,12 +71,13 @@ public final class RocksDbMailboxStore implements MailboxStore {
       d = StoreDatabase.open(directory);
       StoreFormat.upgrade(d.writerDb(), w);
       ledger = new UsageLedger(d);
-    } catch (java.io.IOException | RocksDBException e) {
+    } catch (java.io.IOException | RocksDBException | StateStoreException e) {
       if (d != null) {
         d.close();
       }
       w.close();
-      throw new StateStoreException("cannot open the mailbox store in " + directory, e);
+      throw e instanceof StateStoreException s ? s
+          : new StateStoreException("cannot open the mailbox store in " + directory, e);
     }
     db = d;
     syncWrite = w;

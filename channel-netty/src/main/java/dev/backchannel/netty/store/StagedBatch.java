@@ -33,16 +33,31 @@ final class StagedBatch implements AutoCloseable {
     this.staged = new HashMap<>(Math.min(1 << 16, Math.max(16, steps * 8)));
   }
 
-  /** A byte-array map key. */
-  record Key(byte[] bytes) {
+  /**
+   * A byte-array map key, its hash computed once: a batch looks each key up several times (staged,
+   * remembered, then staged again when written).
+   */
+  static final class Key {
+    private final byte[] bytes;
+    private final int hash;
+
+    Key(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+      return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(bytes);
+      return hash;
     }
 
     @Override

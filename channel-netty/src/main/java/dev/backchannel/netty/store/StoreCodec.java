@@ -55,11 +55,6 @@ final class StoreCodec {
     return new StoredEnvelope(envelopeMessageId(v), seq, body, envelopeExpiry(v));
   }
 
-  /** A tombstone: {@code u64 until_ms || u64 sequence}. */
-  static byte[] tombstone(long untilMillis, long sequence) {
-    return ByteBuffer.allocate(16).putLong(untilMillis).putLong(sequence).array();
-  }
-
   static byte[] invitation(byte[] bundle, long expiresAtMillis) {
     return ByteBuffer.allocate(8 + bundle.length).putLong(expiresAtMillis).put(bundle).array();
   }

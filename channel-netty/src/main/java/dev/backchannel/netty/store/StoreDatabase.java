@@ -51,7 +51,7 @@ final class StoreDatabase implements AutoCloseable {
 
   /** Opens (creating if needed) the database in {@code directory}. */
   static StoreDatabase open(Path directory) throws RocksDBException {
-    // Most reads are point lookups that miss (a new message id's dedupe and tombstone rows): a
+    // Most reads are point lookups that miss (a new message id's message row): a
     // whole-key Bloom filter per table and in the memtable answers those without reading blocks.
     Options o = new Options().setCreateIfMissing(true)
         .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)))

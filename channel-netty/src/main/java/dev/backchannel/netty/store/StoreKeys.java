@@ -10,10 +10,14 @@ import java.util.Arrays;
 final class StoreKeys {
   static final byte MAILBOX = 'M';
   static final byte ENVELOPE = 'E';
-  static final byte DEDUPE = 'D';
+  /** A message id's row: stored or acknowledged ({@link MessageRow}). */
+  static final byte MESSAGE = 'R';
+  /** Format 2's dedupe row ({@code u64 sequence}), read only by the upgrade to format 3. */
+  static final byte LEGACY_DEDUPE = 'D';
   static final byte USAGE = 'S';
   static final byte INVITATION = 'I';
-  static final byte TOMBSTONE = 'T';
+  /** Format 2's tombstone row ({@code u64 until_ms || u64 sequence}), read only by the upgrade. */
+  static final byte LEGACY_TOMBSTONE = 'T';
   static final byte IDLE = 'A';
   /** The expiry index: {@code 'X' || u64 expires_at_ms || kind || rest of the expiring row's key}. */
   static final byte EXPIRY = 'X';
