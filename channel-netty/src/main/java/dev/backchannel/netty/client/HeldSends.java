@@ -37,7 +37,18 @@ final class HeldSends {
     return retrying.contains(mailbox) || !held.getOrDefault(mailbox, new TreeMap<>()).isEmpty();
   }
 
-  /** Holds {@code e}; returns the backoff to schedule the mailbox's retry with, or null if one is set. */
+  /**
+   * Queues {@code e} behind the mailbox's refused send (while {@link #isHeld}): it goes out when
+   * that one passes. Leaves the mailbox's retry as it is (a timer set, or its head on the wire).
+   */
+  void queue(Outbox.Entry e) {
+    held.computeIfAbsent(ByteBuffer.wrap(e.mailboxId()), k -> new TreeMap<>()).put(ordinal(e), e);
+  }
+
+  /**
+   * The relay refused {@code e}: holds it in its place; returns the backoff to schedule the
+   * mailbox's retry with, or null if a retry is already scheduled.
+   */
   SendRetry hold(Outbox.Entry e) {
     ByteBuffer mailbox = ByteBuffer.wrap(e.mailboxId());
     held.computeIfAbsent(mailbox, k -> new TreeMap<>()).put(ordinal(e), e);

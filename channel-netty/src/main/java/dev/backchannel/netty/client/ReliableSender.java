@@ -119,7 +119,7 @@ final class ReliableSender {
   /** Puts one outbox entry on the wire (on the loop, when connected). */
   private void transmit(Outbox.Entry e) {
     if (held.isHeld(ByteBuffer.wrap(e.mailboxId()))) {
-      held.hold(e); // behind a refused send to the same mailbox: keeps the order
+      held.queue(e); // behind a refused send to the same mailbox: keeps the order
       return;
     }
     put(e);
