@@ -118,7 +118,8 @@ final class RelayCommands {
       Send.Builder s = Send.newBuilder()
           .setMailboxId(e.mailboxIdView())
           .setMessageId(e.messageIdView())
-          .setBody(e.bodyView());
+          .setBody(e.bodyView())
+          .setBatchOk(true); // the tracker takes Oks batched by the relay (Ok.more_request_ids)
       if (senderKey != null) {
         byte[] id = e.mailboxId();
         s.setSenderKey(ByteString.copyFrom(Ed25519.publicKey(senderKey)))

@@ -128,11 +128,26 @@ final class RequestTracker {
     connection.write(p.frame.apply(connection.challenge()).setRequestId(id).build());
   }
 
-  /** Completes the request the relay answered (on the loop); an unknown id is ignored. */
+  /**
+   * Completes the request the relay answered (on the loop), and the further sends a batched
+   * {@code Ok} names ({@code more_request_ids}: sends only, since only sends ask for it); an
+   * unknown id is ignored.
+   */
   void answered(Frame frame) {
     Pending p = inFlight.remove(frame.getRequestId());
     if (p != null) {
       p.reply.complete(frame);
+    }
+    if (frame.hasOk()) {
+      var ok = frame.getOk();
+      for (int i = 0; i < ok.getMoreRequestIdsCount(); i++) {
+        long more = ok.getMoreRequestIds(i);
+        Pending send = inFlight.get(more);
+        if (send != null && send.isSend) {
+          inFlight.remove(more);
+          send.reply.complete(frame);
+        }
+      }
     }
   }
 

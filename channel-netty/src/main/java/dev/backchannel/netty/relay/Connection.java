@@ -38,6 +38,7 @@ final class Connection {
   private OrderedTasks sends;
   int creations;
   private final Runnable drain;
+  private final OkBatch oks;
 
   Connection(ChannelHandlerContext ctx, RelayServices services, ConnectionGuard guard, byte[] challenge,
       Runnable drain) {
@@ -47,6 +48,7 @@ final class Connection {
     this.guard = guard;
     this.challenge = challenge;
     this.drain = drain;
+    this.oks = new OkBatch(ctx, guard, drain);
   }
 
   /** Store work that answers a request; runs on a store thread. */
@@ -91,6 +93,18 @@ final class Connection {
   /** Answers a started request; any thread (hops to the event loop). */
   void complete(Frame reply) {
     complete(reply, null);
+  }
+
+  /**
+   * Answers a started send with {@code Ok}; any thread. If the client set {@code batch_ok}, the
+   * reply may share one frame with other sends' ({@link OkBatch}).
+   */
+  void completeOk(long rid, boolean batchOk) {
+    if (batchOk) {
+      oks.add(rid);
+    } else {
+      complete(Frames.ok(rid));
+    }
   }
 
   /** Runs {@code before} (if any) and answers a started request; any thread. */

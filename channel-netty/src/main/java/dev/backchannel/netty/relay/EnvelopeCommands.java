@@ -60,7 +60,7 @@ final class EnvelopeCommands {
             s.getSenderSignature()) ? s.getSenderKey().toByteArray() : null
         : null;
     if (known != null && mayOmitSignature(known, authorized) && !c.sendsQueued()) {
-      append(c, rid, id, mid, body, s.getBody(), authorized, signed);
+      append(c, rid, s.getBatchOk(), id, mid, body, s.getBody(), authorized, signed);
       return;
     }
     c.execute(rid, () -> {
@@ -89,7 +89,7 @@ final class EnvelopeCommands {
         // later sends of this connection to this mailbox need none (and are not verified again).
         c.ctx.executor().execute(() -> c.authorize(id, locked));
       }
-      append(c, rid, id, mid, body, s.getBody(), proven, proven == authorized ? signed : null);
+      append(c, rid, s.getBatchOk(), id, mid, body, s.getBody(), proven, proven == authorized ? signed : null);
     });
   }
 
@@ -102,8 +102,11 @@ final class EnvelopeCommands {
     return locked.isEmpty() || (authorized != null && MessageDigest.isEqual(locked.get(), authorized));
   }
 
-  /** Appends through the store's checked write step and answers once durable (any thread). */
-  private static void append(Connection c, long rid, byte[] id, byte[] mid, byte[] body, ByteString bodyBytes,
+  /**
+   * Appends through the store's checked write step and answers once durable (any thread); the
+   * {@code Ok} of a send that set {@code batchOk} may share a frame with other sends' ({@link OkBatch}).
+   */
+  private static void append(Connection c, long rid, boolean batchOk, byte[] id, byte[] mid, byte[] body, ByteString bodyBytes,
       byte[] proven, java.util.function.Supplier<byte[]> signed) {
     RelayConfig config = c.config;
     long expiresAt = System.currentTimeMillis() + config.envelopeTtl().toMillis();
@@ -118,7 +121,7 @@ final class EnvelopeCommands {
             if (sender == null) {
               c.complete(reply);
             } else {
-              append(c, rid, id, mid, body, bodyBytes, sender, null);
+              append(c, rid, batchOk, id, mid, body, bodyBytes, sender, null);
             }
           });
           return;
@@ -133,13 +136,13 @@ final class EnvelopeCommands {
       Subscriptions.NewEnvelope stored = appended.duplicate()
           ? null : new Subscriptions.NewEnvelope(id, mid, appended.sequence(), bodyBytes);
       if (stored == null) {
-        c.complete(Frames.ok(rid));
+        c.completeOk(rid, batchOk);
         return;
       }
       RelayCounters counters = c.services.counters();
       counters.stored.incrementAndGet();
       counters.bytesStored.addAndGet(stored.body().size());
-      c.complete(Frames.ok(rid));
+      c.completeOk(rid, batchOk);
       // Straight from the store's completion to the subscriber's event loop: one hand-off less on
       // every delivery's path, and completions arrive in commit order.
       c.services.subscriptions().stored(stored);
