@@ -56,7 +56,7 @@ class RelayAbuseIntegrationTest {
   }
 
   /** A raw TLS client that trusts anything: the attacker's own code, not our link. */
-  private static SSLSocket rawTls(RelayServer relay) throws Exception {
+  static SSLSocket rawTls(RelayServer relay) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
@@ -76,7 +76,7 @@ class RelayAbuseIntegrationTest {
     return s;
   }
 
-  private static Frame readFrame(DataInputStream in) throws IOException {
+  static Frame readFrame(DataInputStream in) throws IOException {
     int n = in.readInt();
     byte[] b = new byte[n];
     in.readFully(b);

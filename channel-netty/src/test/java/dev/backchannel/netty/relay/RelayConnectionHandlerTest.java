@@ -277,54 +277,6 @@ class RelayConnectionHandlerTest {
   }
 
   /** An owner's, a sender's and a third party's keys, with their public halves. */
-  private static Frame send(long rid, byte[] mailbox, boolean batchOk) {
-    return Frame.newBuilder().setRequestId(rid).setSend(
-        dev.backchannel.netty.internal.wire.Send.newBuilder().setMailboxId(ByteString.copyFrom(mailbox))
-            .setMessageId(ByteString.copyFrom(RelayTestSupport.random(16)))
-            .setBody(ByteString.copyFrom(new byte[64])).setBatchOk(batchOk)).build();
-  }
-
-  /**
-   * Sends that set batch_ok are each answered exactly once, in Ok frames of at most 256 ids that a
-   * group commit lets them share; a send without it gets an Ok frame of its own.
-   */
-  @Test
-  void sendsThatAcceptABatchedOkAreEachAnsweredOnceAndShareFrames() throws Exception {
-    byte[] id = RelayTestSupport.random(32);
-    createdMailbox(id);
-    int n = 300;
-    for (int i = 0; i < n; i++) {
-      writeFrame(send(100 + i, id, true));
-    }
-    java.util.Map<Long, Integer> answers = new java.util.HashMap<>();
-    int frames = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (answers.size() < n && System.nanoTime() < deadline) {
-      for (Frame f : readFrames()) {
-        assertThat(f.hasOk()).as("reply %s", f).isTrue();
-        assertThat(1 + f.getOk().getMoreRequestIdsCount()).isLessThanOrEqualTo(OkBatch.MAX_IDS);
-        frames++;
-        answers.merge(f.getRequestId(), 1, Integer::sum);
-        f.getOk().getMoreRequestIdsList().forEach(more -> answers.merge(more, 1, Integer::sum));
-      }
-    }
-    assertThat(answers).hasSize(n).allSatisfy((rid, times) -> {
-      assertThat(rid).isBetween(100L, 100L + n - 1);
-      assertThat(times).as("answers to request %d", rid).isEqualTo(1);
-    });
-    assertThat(frames).as("Ok frames for %d sends", n).isLessThan(n / 2);
-    assertThat(store.usage(id).envelopes()).isEqualTo(n);
-
-    writeFrame(send(1000, id, false));
-    writeFrame(send(1001, id, false));
-    List<Frame> own = new ArrayList<>();
-    while (own.size() < 2 && System.nanoTime() < deadline) {
-      own.addAll(readFrames());
-    }
-    assertThat(own).extracting(Frame::getRequestId).containsExactlyInAnyOrder(1000L, 1001L);
-    assertThat(own).allSatisfy(f -> assertThat(f.getOk().getMoreRequestIdsCount()).isZero());
-  }
-
   private record MailboxKeys(dev.backchannel.crypto.SecretBytes owner, dev.backchannel.crypto.SecretBytes sender,
       dev.backchannel.crypto.SecretBytes other, byte[] senderPub, byte[] otherPub) {}
 
