@@ -181,7 +181,8 @@ public final class RocksDbMailboxStore implements MailboxStore {
     byte[] prefix = StoreKeys.key(StoreKeys.ENVELOPE, mailboxId);
     try {
       return db.read(d -> {
-        try (RocksIterator it = d.newIterator()) {
+        try (BoundedIterator bounded = BoundedIterator.withPrefix(d, prefix)) {
+          RocksIterator it = bounded.it();
           for (it.seek(StoreKeys.key(StoreKeys.ENVELOPE, mailboxId, StoreKeys.u64(fromSequence)));
               it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max;
               it.next()) {

@@ -205,7 +205,8 @@ public final class RocksDbStateStore implements StateStore {
     checkOpen();
     List<String> out = new ArrayList<>();
     byte[] p = key(prefix);
-    try (RocksIterator it = db.newIterator()) {
+    try (BoundedIterator bounded = BoundedIterator.withPrefix(db, p)) {
+      RocksIterator it = bounded.it();
       for (it.seek(p); it.isValid(); it.next()) {
         byte[] k = it.key();
         if (k.length < p.length || !java.util.Arrays.equals(k, 0, p.length, p, 0, p.length)) {

@@ -136,7 +136,8 @@ final class StagedBatch implements AutoCloseable {
    */
   List<Entry> withPrefix(byte[] prefix, int max) {
     List<Entry> out = new ArrayList<>();
-    try (RocksIterator it = db.newIterator()) {
+    try (BoundedIterator bounded = BoundedIterator.withPrefix(db, prefix)) {
+      RocksIterator it = bounded.it();
       for (it.seek(prefix); it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max; it.next()) {
         Key k = new Key(it.key());
         if (!staged.containsKey(k)) {
@@ -158,7 +159,8 @@ final class StagedBatch implements AutoCloseable {
   /** Keys in the database in {@code [from, to)}, at most {@code max} (the caller re-reads staged values). */
   List<byte[]> committedKeys(byte[] from, byte[] to, int max) {
     List<byte[]> out = new ArrayList<>();
-    try (RocksIterator it = db.newIterator()) {
+    try (BoundedIterator bounded = BoundedIterator.below(db, to)) {
+      RocksIterator it = bounded.it();
       for (it.seek(from); it.isValid() && out.size() < max && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
         out.add(it.key());
       }
