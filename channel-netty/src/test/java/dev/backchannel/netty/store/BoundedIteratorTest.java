@@ -1,5 +1,6 @@
 package dev.backchannel.netty.store;
 
+import static dev.backchannel.netty.store.TestIds.id;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -59,9 +60,4 @@ class BoundedIteratorTest {
     }
   }
 
-  private static byte[] id(int v) {
-    byte[] b = new byte[StoreKeys.ID_LENGTH];
-    b[0] = (byte) v;
-    return b;
-  }
 }

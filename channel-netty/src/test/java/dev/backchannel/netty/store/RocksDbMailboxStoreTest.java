@@ -1,5 +1,7 @@
 package dev.backchannel.netty.store;
 
+import static dev.backchannel.netty.store.TestIds.id;
+import static dev.backchannel.netty.store.TestIds.mid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,18 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RocksDbMailboxStoreTest {
   @TempDir Path dir;
 
-  private static byte[] id(int v) {
-    byte[] b = new byte[32];
-    b[0] = (byte) v;
-    return b;
-  }
 
-  private static byte[] mid(int v) {
-    byte[] b = new byte[16];
-    b[15] = (byte) v;
-    b[14] = (byte) (v >> 8);
-    return b;
-  }
 
   @Test
   void appendReadRemoveAndSurviveReopen() throws Exception {

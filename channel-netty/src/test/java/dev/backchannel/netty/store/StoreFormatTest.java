@@ -1,5 +1,7 @@
 package dev.backchannel.netty.store;
 
+import static dev.backchannel.netty.store.TestIds.id;
+import static dev.backchannel.netty.store.TestIds.mid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,17 +28,7 @@ class StoreFormatTest {
   private static final long PAST = 1_000L;
   @TempDir Path dir;
 
-  private static byte[] id(int v) {
-    byte[] b = new byte[32];
-    b[0] = (byte) v;
-    return b;
-  }
 
-  private static byte[] mid(int v) {
-    byte[] b = new byte[16];
-    b[15] = (byte) v;
-    return b;
-  }
 
   @Test
   void messageRowsHaveTheirDocumentedBytes() {
