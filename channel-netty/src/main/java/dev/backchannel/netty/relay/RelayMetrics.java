@@ -97,7 +97,7 @@ public final class RelayMetrics implements AutoCloseable {
         .baseUnit("operations").description("Operations in one group commit of the store")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512).register(registry);
     Timer commit = Timer.builder(PREFIX + "store.commit")
-        .description("Time from the start of one batch's write until it is durable")
+        .description("Time from the start of one batch's write until it is durable (written, for a batch of acknowledgements only)")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
     meters.add(batch);

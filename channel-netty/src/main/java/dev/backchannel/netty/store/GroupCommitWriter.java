@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * and writes nothing, and its refusal too is told only after the sync (it was decided on writes of
  * earlier batches that may not be durable yet). A failed write fails every step of its batch with
  * {@link StateStoreException} and rolls the ledger back. The queue is bounded ({@link
- * #MAX_PENDING}); beyond it a step fails at once with a retryable error.
+ * #MAX_PENDING}); beyond it a step fails at once with a retryable error. A batch of steps that
+ * need not wait for the disk ({@link #submitUnsynced}) completes as soon as it is written.
  */
 final class GroupCommitWriter {
   static final int MAX_BATCH = 512;
@@ -37,7 +38,8 @@ final class GroupCommitWriter {
     T apply(StagedBatch batch, UsageLedger ledger) throws Exception;
   }
 
-  private record Queued<T>(Step<T> step, CompletableFuture<T> done) {
+  /** @param durable whether its future waits for the sync that makes its batch durable */
+  private record Queued<T>(Step<T> step, CompletableFuture<T> done, boolean durable) {
     void run(StagedBatch batch, UsageLedger ledger, List<CompletableFuture<?>> futures, List<Runnable> completions) {
       futures.add(done);
       try {
@@ -75,10 +77,25 @@ final class GroupCommitWriter {
 
   /** Queues {@code step}; the future completes once its batch is durable. Never blocks. */
   <T> CompletableFuture<T> submit(Step<T> step) {
+    return submit(step, true);
+  }
+
+  /**
+   * Queues {@code step}, whose future completes once its batch is written (visible to every later
+   * read) rather than durable, unless the batch also holds a step that waits for the sync: it
+   * becomes durable with the next sync. For steps whose loss to a power failure costs only work
+   * done again (removals of delivered envelopes: a lost removal is a redelivery the recipient
+   * drops as a duplicate). Never blocks.
+   */
+  <T> CompletableFuture<T> submitUnsynced(Step<T> step) {
+    return submit(step, false);
+  }
+
+  private <T> CompletableFuture<T> submit(Step<T> step, boolean durable) {
     CompletableFuture<T> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new StateStoreException("mailbox store is closed"));
-    } else if (!queue.offer(new Queued<>(step, done))) {
+    } else if (!queue.offer(new Queued<>(step, done, durable))) {
       done.completeExceptionally(new StateStoreException("mailbox store is overloaded"));
     }
     return done;
@@ -186,7 +203,11 @@ final class GroupCommitWriter {
       return;
     }
     ledger.commit();
-    sync.handOff(new WalSync.Written(futures, completions, start));
+    if (group.stream().anyMatch(Queued::durable)) {
+      sync.handOff(new WalSync.Written(futures, completions, start));
+    } else {
+      sync.completeWritten(futures.size(), start, completions); // nothing in it waits for the disk
+    }
   }
 
   /** Stops taking steps, lets the queued ones finish (at most 10 s each stage), fails the rest. */

@@ -200,7 +200,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
   public CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId) {
     byte[] id = mailboxId.clone();
     byte[] mid = messageId.clone();
-    return writer.submit((b, l) -> MailboxWrites.remove(b, l, id, mid, 0));
+    return writer.submitUnsynced((b, l) -> MailboxWrites.remove(b, l, id, mid, 0));
   }
 
   @Override
@@ -208,7 +208,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
       byte[] mailboxId, List<byte[]> messageIds, long tombstoneUntilMillis) {
     byte[] id = mailboxId.clone();
     List<byte[]> mids = messageIds.stream().map(byte[]::clone).toList();
-    return writer.submit((b, l) -> MailboxWrites.removeAll(b, l, id, mids, tombstoneUntilMillis));
+    return writer.submitUnsynced((b, l) -> MailboxWrites.removeAll(b, l, id, mids, tombstoneUntilMillis));
   }
 
   @Override

@@ -6,9 +6,10 @@ package dev.backchannel.netty.relay.store;
  * that write took. The metrics use it for the batch size and commit latency histograms.
  *
  * <p>Called on the store's thread that makes batches durable (the writer thread, or the thread
- * that syncs after it), once the batch is durable and before the operations' futures complete: an
- * implementation must be quick, must not block and must not throw (what it throws is caught and
- * dropped, the write stays durable).
+ * that syncs after it), once the batch is durable and before the operations' futures complete; for
+ * a batch whose operations need not wait for the disk (acknowledgements only, in the embedded
+ * store), once it is written. An implementation must be quick, must not block and must not throw
+ * (what it throws is caught and dropped, the write stays durable).
  *
  * @since 0.1
  */
@@ -18,11 +19,11 @@ public interface CommitListener {
   CommitListener NONE = (operations, durationNanos) -> { };
 
   /**
-   * One batch is durable.
+   * One batch is durable (or, if none of its operations waits for the disk, written).
    *
    * @param operations operations in the batch (at least 1)
-   * @param durationNanos how long it took from the start of its write until it was durable, in
-   *     nanoseconds
+   * @param durationNanos how long it took from the start of its write until it was durable (or
+   *     written), in nanoseconds
    */
   void committed(int operations, long durationNanos);
 }

@@ -176,9 +176,12 @@ public interface MailboxStore extends AutoCloseable {
   }
 
   /**
-   * Removes the envelopes with these message ids from one mailbox in one durable step, leaving a
+   * Removes the envelopes with these message ids from one mailbox in one atomic step, leaving a
    * tombstone for each removed id until {@code tombstoneUntilMillis}; completes with how many were
-   * stored. Must not block.
+   * stored, once every later read sees the removal. A store may complete before the removal is
+   * durable (the embedded one does; it is made durable with the store's next sync): a removal lost
+   * to a power failure only delivers its envelopes again, which their recipient drops as
+   * duplicates. Must not block.
    */
   default CompletableFuture<Integer> removeAll(
       byte[] mailboxId, List<byte[]> messageIds, long tombstoneUntilMillis) {
@@ -216,7 +219,10 @@ public interface MailboxStore extends AutoCloseable {
   /** Up to {@code max} envelopes with sequence at least {@code fromSequence}, in order. */
   List<StoredEnvelope> read(byte[] mailboxId, long fromSequence, int max) throws StateStoreException;
 
-  /** Removes the envelope with {@code messageId}; completes with whether it existed. Must not block. */
+  /**
+   * Removes the envelope with {@code messageId}; completes with whether it existed, once every
+   * later read sees the removal (durable or not, as {@link #removeAll}). Must not block.
+   */
   CompletableFuture<Boolean> remove(byte[] mailboxId, byte[] messageId);
 
   /** Current usage of a mailbox. */
