@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * the writer stages and writes the next batch while the disk syncs the last one, and one sync
  * covers every batch written meanwhile.
  *
- * <p>A batch's writes are visible to reads before they are durable; nothing is acknowledged before
- * the sync that covers it has returned, and a sync covers every batch written before it (the
- * write-ahead log is one ordered file). If the sync fails, every batch it would have covered fails
+ * <p>A batch's writes are visible to reads before they are durable; nothing handed here is
+ * acknowledged before the sync that covers it has returned, and a sync covers every batch written
+ * before it (the write-ahead log is one ordered file). A batch none of whose steps waits for the
+ * disk (acknowledgements only) is not handed here: the writer completes it through {@link
+ * #completeWritten}, and the next sync makes it durable. If the sync fails, every batch it would have covered fails
  * with {@link StateStoreException} ({@link StorageFullException} for want of space): not known to
  * be durable. At most {@link #MAX_WRITTEN} batches wait for a sync; beyond them {@link #handOff}
  * blocks the writer. Thread-safe.
