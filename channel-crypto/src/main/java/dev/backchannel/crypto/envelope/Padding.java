@@ -2,6 +2,9 @@ package dev.backchannel.crypto.envelope;
 
 import dev.backchannel.api.error.AuthenticationFailedException;
 import dev.backchannel.api.error.QuotaExceededException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -54,26 +57,46 @@ public final class Padding {
     return out;
   }
 
+  /** Eight bytes of an array as one big-endian {@code long}. */
+  private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   /**
-   * Removes the padding in constant time with respect to the payload length.
+   * Removes the padding in constant time with respect to the payload length: every byte is read,
+   * eight at a time, and which one is the last non-zero byte is chosen without branches.
    *
    * @throws AuthenticationFailedException if the padding is malformed (only a sender holding
    *     the session keys could have produced it, so this is treated like a forgery)
    */
   public static byte[] unpad(byte[] padded) throws AuthenticationFailedException {
-    // Scan the whole array: position of the last non-zero byte, which must be 0x80.
-    int last = -1;
-    int lastValue = 0;
-    for (int i = 0; i < padded.length; i++) {
-      int v = padded[i] & 0xff;
-      int nonZero = ((v | -v) >>> 31) & 1;
-      int mask = -nonZero;
+    // The last non-zero eight-byte word, then the last non-zero byte in it and in the tail; that
+    // byte must be 0x80.
+    int words = padded.length >>> 3;
+    long lastWord = -1;
+    long lastWordValue = 0;
+    for (int w = 0; w < words; w++) {
+      long v = (long) WORDS.get(padded, w << 3);
+      long mask = (v | -v) >> 63; // all ones if v != 0
+      lastWord = (w & mask) | (lastWord & ~mask);
+      lastWordValue = (v & mask) | (lastWordValue & ~mask);
+    }
+    long last = -1;
+    long lastValue = 0;
+    long base = lastWord << 3;
+    for (int b = 0; b < 8; b++) {
+      long v = (lastWordValue >>> (56 - 8 * b)) & 0xff;
+      long mask = -v >> 63; // all ones if v != 0 (v is 0..255)
+      last = ((base + b) & mask) | (last & ~mask);
+      lastValue = (v & mask) | (lastValue & ~mask);
+    }
+    for (int i = words << 3; i < padded.length; i++) { // the tail's length depends on the bucket only
+      long v = padded[i] & 0xff;
+      long mask = -v >> 63;
       last = (i & mask) | (last & ~mask);
       lastValue = (v & mask) | (lastValue & ~mask);
     }
     if (last < 0 || lastValue != 0x80) {
       throw new AuthenticationFailedException("malformed padding");
     }
-    return Arrays.copyOf(padded, last);
+    return Arrays.copyOf(padded, (int) last);
   }
 }
