@@ -184,7 +184,7 @@ public final class RocksDbMailboxStore implements MailboxStore {
         try (BoundedIterator bounded = BoundedIterator.withPrefix(d, prefix)) {
           RocksIterator it = bounded.it();
           for (it.seek(StoreKeys.key(StoreKeys.ENVELOPE, mailboxId, StoreKeys.u64(fromSequence)));
-              it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max;
+              it.isValid() && out.size() < max; // the bound ends the range at the prefix's end
               it.next()) {
             out.add(StoreCodec.envelope(StoreKeys.u64(it.key(), prefix.length), it.value()));
           }

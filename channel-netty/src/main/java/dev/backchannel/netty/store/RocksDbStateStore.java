@@ -207,12 +207,8 @@ public final class RocksDbStateStore implements StateStore {
     byte[] p = key(prefix);
     try (BoundedIterator bounded = BoundedIterator.withPrefix(db, p)) {
       RocksIterator it = bounded.it();
-      for (it.seek(p); it.isValid(); it.next()) {
-        byte[] k = it.key();
-        if (k.length < p.length || !java.util.Arrays.equals(k, 0, p.length, p, 0, p.length)) {
-          break;
-        }
-        out.add(new String(k, StandardCharsets.US_ASCII));
+      for (it.seek(p); it.isValid(); it.next()) { // the bound ends the range at the prefix's end
+        out.add(new String(it.key(), StandardCharsets.US_ASCII));
       }
     }
     return out;

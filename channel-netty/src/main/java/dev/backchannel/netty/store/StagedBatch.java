@@ -138,7 +138,7 @@ final class StagedBatch implements AutoCloseable {
     List<Entry> out = new ArrayList<>();
     try (BoundedIterator bounded = BoundedIterator.withPrefix(db, prefix)) {
       RocksIterator it = bounded.it();
-      for (it.seek(prefix); it.isValid() && StoreKeys.startsWith(it.key(), prefix) && out.size() < max; it.next()) {
+      for (it.seek(prefix); it.isValid() && out.size() < max; it.next()) { // bounded to the prefix
         Key k = new Key(it.key());
         if (!staged.containsKey(k)) {
           out.add(new Entry(k.bytes(), it.value()));
@@ -161,7 +161,7 @@ final class StagedBatch implements AutoCloseable {
     List<byte[]> out = new ArrayList<>();
     try (BoundedIterator bounded = BoundedIterator.below(db, to)) {
       RocksIterator it = bounded.it();
-      for (it.seek(from); it.isValid() && out.size() < max && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
+      for (it.seek(from); it.isValid() && out.size() < max; it.next()) { // bounded below to
         out.add(it.key());
       }
     }
