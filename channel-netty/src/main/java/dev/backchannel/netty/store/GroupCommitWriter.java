@@ -185,7 +185,7 @@ final class GroupCommitWriter {
       }
       ledger.flush(batch);
       start = System.nanoTime();
-      rocks.write(write, batch.batch());
+      batch.write(write);
     } catch (Exception e) {
       // Nothing of this group is durable: the ledger forgets it and every step fails.
       ledger.rollBack();

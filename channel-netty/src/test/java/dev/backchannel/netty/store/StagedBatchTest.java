@@ -76,4 +76,55 @@ class StagedBatchTest {
           .containsExactly("p-empty");
     }
   }
+
+  @Test
+  void writeLeavesEachKeyAsItsLastStepLeftIt() throws Exception {
+    db.put(b("k-put-then-delete"), b("committed"));
+    db.put(b("k-delete-then-put"), b("committed"));
+    db.put(b("k-untouched"), b("committed"));
+    try (StagedBatch batch = new StagedBatch(db, 4);
+        org.rocksdb.WriteOptions options = new org.rocksdb.WriteOptions()) {
+      batch.put(b("k-put-then-delete"), b("staged"));
+      batch.delete(b("k-put-then-delete"));
+      batch.delete(b("k-delete-then-put"));
+      batch.put(b("k-delete-then-put"), b("again"));
+      batch.put(b("k-twice"), b("first"));
+      batch.put(b("k-twice"), b("second"));
+      batch.put(b("k-empty"), new byte[0]);
+      batch.put(new byte[] {(byte) 0xff, 1}, b("high byte")); // after every "k-" key unsigned
+      batch.put(b("a-created-later"), b("new"));
+      assertThat(batch.size()).isEqualTo(6);
+      assertThat(db.get(b("k-twice"))).isNull(); // nothing is written before write()
+      batch.write(options);
+    }
+    assertThat(db.get(b("k-put-then-delete"))).isNull();
+    assertThat(db.get(b("k-delete-then-put"))).isEqualTo(b("again"));
+    assertThat(db.get(b("k-untouched"))).isEqualTo(b("committed"));
+    assertThat(db.get(b("k-twice"))).isEqualTo(b("second"));
+    assertThat(db.get(b("k-empty"))).isEmpty();
+    assertThat(db.get(new byte[] {(byte) 0xff, 1})).isEqualTo(b("high byte"));
+    assertThat(db.get(b("a-created-later"))).isEqualTo(b("new"));
+  }
+
+  @Test
+  void rowsAreOrderedAsTheDatabaseOrdersTheirKeys() {
+    java.util.Random random = new java.util.Random(7);
+    byte[][] prefixes = {{}, {'X', 0, 0, 1}, {'E', (byte) 0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}};
+    for (int i = 0; i < 20_000; i++) {
+      byte[] a = key(random, prefixes[random.nextInt(prefixes.length)]);
+      byte[] b = random.nextInt(4) == 0 ? java.util.Arrays.copyOf(a, random.nextInt(a.length + 2)) // a prefix of a, or a with zeros after
+          : key(random, prefixes[random.nextInt(prefixes.length)]);
+      assertThat(Integer.signum(StagedBatch.compareKeys(a, b)))
+          .as("%s vs %s", java.util.HexFormat.of().formatHex(a), java.util.HexFormat.of().formatHex(b))
+          .isEqualTo(Integer.signum(java.util.Arrays.compareUnsigned(a, b)));
+    }
+  }
+
+  private static byte[] key(java.util.Random random, byte[] prefix) {
+    byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + random.nextInt(24));
+    for (int i = prefix.length; i < k.length; i++) {
+      k[i] = (byte) (random.nextInt(3) == 0 ? 0 : random.nextInt(256));
+    }
+    return k;
+  }
 }
