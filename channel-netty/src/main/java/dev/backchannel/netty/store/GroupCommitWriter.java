@@ -11,7 +11,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.rocksdb.RocksDB;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,8 +177,8 @@ final class GroupCommitWriter {
     List<Runnable> completions = new ArrayList<>(group.size());
     long start;
     ledger.begin();
-    RocksDB rocks = db.writerDb();
-    try (StagedBatch batch = new StagedBatch(rocks, group.size())) {
+    try {
+      StagedBatch batch = new StagedBatch(db.writerDb(), group.size());
       for (Queued<?> q : group) {
         q.run(batch, ledger, futures, completions);
       }

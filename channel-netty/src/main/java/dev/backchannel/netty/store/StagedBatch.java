@@ -19,9 +19,9 @@ import org.rocksdb.WriteOptions;
  * only writer, so a committed row cannot change under a batch, and a row it stages is found among
  * the staged first. {@link #write} writes each staged key once, with the value the batch leaves it,
  * in key order, so that the memtable inserts each row near the one before. Used by the writer
- * thread only; closed after its write.
+ * thread only, for one write; it holds no native resource.
  */
-final class StagedBatch implements AutoCloseable {
+final class StagedBatch {
   /** A staged delete (compared by identity: an empty value a caller puts is another array). */
   private static final byte[] DELETED = new byte[0];
   private final RocksDB db;
@@ -234,11 +234,5 @@ final class StagedBatch implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  @Override
-  public void close() {
-    staged.clear();
-    remembered.clear();
   }
 }

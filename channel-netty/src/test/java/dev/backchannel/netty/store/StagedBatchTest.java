@@ -37,44 +37,41 @@ class StagedBatchTest {
   @Test
   void aRepeatedReadIsReadOnceAndStagedWritesStillWin() throws Exception {
     db.put(b("m1"), b("committed"));
-    try (StagedBatch batch = new StagedBatch(db, 4)) {
-      assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("committed"));
-      // Nothing else writes the database during a batch; this shows the row is not read again.
-      db.put(b("m1"), b("changed behind the batch"));
-      assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("committed"));
-      assertThat(batch.get(b("m1"))).isEqualTo(b("changed behind the batch"));
+    StagedBatch batch = new StagedBatch(db, 4);
+    assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("committed"));
+    // Nothing else writes the database during a batch; this shows the row is not read again.
+    db.put(b("m1"), b("changed behind the batch"));
+    assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("committed"));
+    assertThat(batch.get(b("m1"))).isEqualTo(b("changed behind the batch"));
 
-      batch.put(b("m1"), b("staged"));
-      assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("staged"));
-      batch.delete(b("m1"));
-      assertThat(batch.getRepeated(b("m1"))).isNull();
-      assertThat(batch.get(b("m1"))).isNull();
-      assertThat(batch.head(b("m1"), 4)).isNull();
-    }
+    batch.put(b("m1"), b("staged"));
+    assertThat(batch.getRepeated(b("m1"))).isEqualTo(b("staged"));
+    batch.delete(b("m1"));
+    assertThat(batch.getRepeated(b("m1"))).isNull();
+    assertThat(batch.get(b("m1"))).isNull();
+    assertThat(batch.head(b("m1"), 4)).isNull();
   }
 
   @Test
   void anAbsentRowIsRememberedAbsentUntilTheBatchWritesIt() throws Exception {
-    try (StagedBatch batch = new StagedBatch(db, 4)) {
-      assertThat(batch.getRepeated(b("m2"))).isNull();
-      db.put(b("m2"), b("behind the batch"));
-      assertThat(batch.getRepeated(b("m2"))).isNull();
-      batch.put(b("m2"), b("created"));
-      assertThat(batch.getRepeated(b("m2"))).isEqualTo(b("created"));
-    }
+    StagedBatch batch = new StagedBatch(db, 4);
+    assertThat(batch.getRepeated(b("m2"))).isNull();
+    db.put(b("m2"), b("behind the batch"));
+    assertThat(batch.getRepeated(b("m2"))).isNull();
+    batch.put(b("m2"), b("created"));
+    assertThat(batch.getRepeated(b("m2"))).isEqualTo(b("created"));
   }
 
   @Test
   void anEmptyValueIsARowNotADelete() throws Exception {
     db.put(b("p-gone"), b("x"));
-    try (StagedBatch batch = new StagedBatch(db, 4)) {
-      batch.put(b("p-empty"), new byte[0]);
-      batch.delete(b("p-gone"));
-      assertThat(batch.get(b("p-empty"))).isEmpty();
-      assertThat(batch.head(b("p-empty"), 4).length()).isZero();
-      assertThat(batch.withPrefix(b("p-"), 10)).extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
-          .containsExactly("p-empty");
-    }
+    StagedBatch batch = new StagedBatch(db, 4);
+    batch.put(b("p-empty"), new byte[0]);
+    batch.delete(b("p-gone"));
+    assertThat(batch.get(b("p-empty"))).isEmpty();
+    assertThat(batch.head(b("p-empty"), 4).length()).isZero();
+    assertThat(batch.withPrefix(b("p-"), 10)).extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
+        .containsExactly("p-empty");
   }
 
   @Test
@@ -82,8 +79,8 @@ class StagedBatchTest {
     db.put(b("k-put-then-delete"), b("committed"));
     db.put(b("k-delete-then-put"), b("committed"));
     db.put(b("k-untouched"), b("committed"));
-    try (StagedBatch batch = new StagedBatch(db, 4);
-        org.rocksdb.WriteOptions options = new org.rocksdb.WriteOptions()) {
+    try (org.rocksdb.WriteOptions options = new org.rocksdb.WriteOptions()) {
+      StagedBatch batch = new StagedBatch(db, 4);
       batch.put(b("k-put-then-delete"), b("staged"));
       batch.delete(b("k-put-then-delete"));
       batch.delete(b("k-delete-then-put"));
